@@ -1,11 +1,18 @@
+// Command docker-credential-gcr is a Docker credential helper for Google
+// Artifact Registry and Container Registry.
 package main
 
 import (
-	_ "cloud.google.com/go/compute/metadata"
-	_ "github.com/docker/docker-credential-helpers/credentials"
-	_ "github.com/spf13/cobra"
-	_ "golang.org/x/oauth2/google"
-	_ "github.com/zalando/go-keyring"
+	"context"
+	"os"
+	"os/signal"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/cmd"
 )
 
-func main() {}
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := cmd.Execute(ctx)
+	stop()
+	os.Exit(code)
+}

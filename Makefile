@@ -1,0 +1,46 @@
+# The two commands a newcomer runs: `make demo` and `make test`.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/bin:$(PATH)
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+PKG     := github.com/docker-credential-gcr/docker-credential-gcr
+LDFLAGS := -s -w -X $(PKG)/cmd.version=$(VERSION) -X $(PKG)/cmd.commit=$(COMMIT)
+GO_TEST_TIMEOUT ?= 20m
+
+.PHONY: all build demo test unit e2e deps bench cross vet clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o bin/docker-credential-gcr ./cmd/docker-credential-gcr
+
+# The whole product on a fresh machine, against a local fake Google and a
+# real registry: no Google account needed.
+demo: deps build
+	go run ./e2e/demo
+
+# Every test: unit tests, then the end-to-end suite with real clients.
+test: deps vet
+	go test -count=1 -timeout $(GO_TEST_TIMEOUT) ./...
+	go test -count=1 -timeout $(GO_TEST_TIMEOUT) -tags e2e ./e2e/...
+	$(MAKE) --no-print-directory cross
+
+deps:
+	@./scripts/install-test-deps.sh
+
+vet:
+	@test -z "$$(gofmt -l . | grep -v '^.tools/')" || { gofmt -l .; echo 'gofmt: run gofmt -w'; exit 1; }
+	go vet ./...
+	go vet -tags e2e ./e2e/...
+
+# Every release platform must build.
+cross:
+	@for p in linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64; do \
+	  GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 go build -o /dev/null ./cmd/docker-credential-gcr || exit 1; \
+	done; echo "cross: 6 platforms build"
+
+bench: build
+	go run ./e2e/bench
+
+clean:
+	rm -rf bin dist

@@ -1,0 +1,52 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
+)
+
+type configOptions struct {
+	edit     settings.Edit
+	unsetAll bool
+}
+
+// NewCmdConfig is the existing helper's settings command.
+func NewCmdConfig() *cobra.Command {
+	o := &configOptions{}
+	c := &cobra.Command{
+		Use:   "config",
+		Short: "Show or change the helper's settings (token source order, files, impersonation)",
+		Example: `  docker-credential-gcr config --token-source="env, gcloud"
+  docker-credential-gcr config --impersonate-service-account=ci@my-project.iam.gserviceaccount.com
+  docker-credential-gcr config --unset-all
+  docker-credential-gcr config            # print the settings file`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			path, err := settings.Path(os.Getenv)
+			if err != nil {
+				return err
+			}
+			o.edit.Set = func(name string) bool { return cmd.Flags().Changed(name) }
+			s, err := settings.Update(path, o.unsetAll, o.edit)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.ErrOrStderr(), "settings:", path)
+			_, err = cmd.OutOrStdout().Write(s.Marshal())
+			return err
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.edit.TokenSource, "token-source", "", "token source order, comma-separated: "+settings.SourceHelp())
+	f.StringVar(&o.edit.TokenFile, "token-file", "", "file holding an access token")
+	f.StringVar(&o.edit.CredentialsFile, "credentials-file", "", "credential JSON file (raw or base64)")
+	f.StringVar(&o.edit.Impersonate, "impersonate-service-account", "", "service account to impersonate (A,B,TARGET for delegates)")
+	f.StringVar(&o.edit.MetadataAccount, "metadata-account", "", "metadata server service account (default: default)")
+	f.StringVar(&o.edit.Universe, "universe-domain", "", "universe domain of registered custom hosts (default googleapis.com)")
+	f.BoolVar(&o.unsetAll, "unset-all", false, "reset every setting to its default")
+	return c
+}

@@ -1,0 +1,71 @@
+package cmd
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+
+	"github.com/docker/docker-credential-helpers/credentials"
+	"github.com/spf13/cobra"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/credhelper"
+)
+
+// maxInput bounds what a protocol command reads from stdin: a server URL or
+// a credential is a few KiB; a service-account key a few more.
+const maxInput = 1 << 20
+
+// protocolCommands are the docker-credential protocol's actions, served by
+// credentials.HandleCommand exactly as every helper serves them.
+func protocolCommands() []*cobra.Command {
+	actions := []struct{ name, short string }{
+		{"get", "Print the credentials for the server URL read on stdin (docker-credential protocol)"},
+		{"store", "Store the credentials JSON read on stdin (docker-credential protocol)"},
+		{"erase", "Erase the credentials for the server URL read on stdin (docker-credential protocol)"},
+		{"list", "List the stored credentials as JSON (docker-credential protocol)"},
+	}
+	cmds := make([]*cobra.Command, len(actions))
+	for i, a := range actions {
+		action := a.name
+		cmds[i] = &cobra.Command{
+			Use:     action,
+			Short:   a.short,
+			Example: "  echo us-east1-docker.pkg.dev | docker-credential-gcr " + action,
+			Args:    cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				return runProtocol(cmd, action)
+			},
+		}
+	}
+	return cmds
+}
+
+func runProtocol(cmd *cobra.Command, action string) error {
+	out := cmd.OutOrStdout()
+	in, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxInput+1))
+	if err != nil {
+		return protocolError(out, err)
+	}
+	if len(in) > maxInput {
+		return protocolError(out, errors.New("input larger than 1 MiB; docker sends a server URL or one credential"))
+	}
+	setup, err := credhelper.Load(os.Getenv)
+	if err != nil {
+		return protocolError(out, err)
+	}
+	h, err := setup.Helper(cmd.Context())
+	if err != nil {
+		return protocolError(out, err)
+	}
+	if err := credentials.HandleCommand(h, action, bytes.NewReader(in), out); err != nil {
+		return protocolError(out, err)
+	}
+	return nil
+}
+
+// protocolError writes err to stdout, where docker reads a helper's error.
+func protocolError(out io.Writer, err error) error {
+	io.WriteString(out, err.Error()+"\n")
+	return silentError{err}
+}

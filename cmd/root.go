@@ -1,0 +1,52 @@
+// Package cmd holds the cobra commands of docker-credential-gcr. Each parses
+// its flags and calls one library function; none writes to os.Stdout or
+// exits on its own.
+package cmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+// Execute runs the command line and returns the exit code.
+func Execute(ctx context.Context) int {
+	root := NewCmdRoot()
+	if err := root.ExecuteContext(ctx); err != nil {
+		if _, quiet := err.(silentError); !quiet {
+			fmt.Fprintln(root.ErrOrStderr(), "docker-credential-gcr:", err)
+		}
+		return 1
+	}
+	return 0
+}
+
+// silentError is a failure already reported on the right stream (the
+// credential protocol writes its errors to stdout).
+type silentError struct{ error }
+
+// NewCmdRoot returns the root command with every subcommand.
+func NewCmdRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "docker-credential-gcr",
+		Short: "Docker credential helper for Google Artifact Registry and Container Registry",
+		Long: `docker-credential-gcr gives docker, crane, skopeo, podman and the kubelet fresh
+Google access tokens for Artifact Registry (*-docker.pkg.dev) and Container
+Registry (gcr.io), with no docker login and no secret in config.json.`,
+		Example: `  docker-credential-gcr configure-docker us-east1-docker.pkg.dev
+  echo us-east1-docker.pkg.dev | docker-credential-gcr get
+  docker-credential-gcr print-access-token | docker login -u oauth2accesstoken --password-stdin https://us-east1-docker.pkg.dev`,
+		Version:       versionString(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.AddCommand(protocolCommands()...)
+	root.AddCommand(
+		NewCmdVersion(),
+		NewCmdPrintAccessToken(),
+		NewCmdConfig(),
+	)
+	return root
+}

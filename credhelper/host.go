@@ -1,0 +1,147 @@
+package credhelper
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+)
+
+// Universe domains.
+const (
+	UniverseGoogle = "googleapis.com" // gcr.io, pkg.dev
+	UniverseS3NS   = "s3nsapis.fr"    // s3nsregistry.fr (S3NS Trusted Cloud)
+)
+
+// NormalizeHost reduces a server URL, in any of the forms docker and its
+// peers send ("host", "host:port", "https://host/", "https://host/v1/",
+// "host/project/repo"), to a lower-case host[:port].
+func NormalizeHost(serverURL string) (string, error) {
+	s := strings.ToLower(strings.TrimSpace(serverURL))
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	if s == "" {
+		return "", errors.New("empty registry host")
+	}
+	if strings.Contains(s, "@") {
+		return "", fmt.Errorf("registry host %q has user information; give the bare host", s)
+	}
+	host, port := s, ""
+	if h, p, err := net.SplitHostPort(s); err == nil {
+		host, port = h, p
+	} else if strings.Count(s, ":") == 1 {
+		return "", fmt.Errorf("registry host %q has an invalid port", s)
+	}
+	host = strings.TrimSuffix(host, ".")
+	if err := validHostname(host); err != nil {
+		return "", err
+	}
+	if port != "" {
+		if !allDigits(port) || len(port) > 5 {
+			return "", fmt.Errorf("registry host %q has an invalid port", s)
+		}
+		return net.JoinHostPort(host, port), nil
+	}
+	return host, nil
+}
+
+func validHostname(h string) error {
+	if h == "" {
+		return errors.New("empty registry host")
+	}
+	if strings.HasPrefix(h, "[") || net.ParseIP(h) != nil {
+		return nil // IP literal, e.g. a local registry
+	}
+	if len(h) > 253 {
+		return fmt.Errorf("registry host %q is too long", h)
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 {
+			return fmt.Errorf("registry host %q has an empty or over-long label", h)
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return fmt.Errorf("registry host %q contains %q; a host has only letters, digits, '-' and '.'", h, c)
+			}
+		}
+	}
+	return nil
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// hostname returns host without its port.
+func hostname(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h
+	}
+	return host
+}
+
+// GoogleUniverse reports whether host (normalised) is a Google registry and
+// the universe domain whose tokens it accepts. Only the well-known patterns
+// match: gcr.io and one label under it, LOCATION-docker.pkg.dev,
+// docker.LOCATION.rep.pkg.dev and LOCATION-docker.s3nsregistry.fr.
+func GoogleUniverse(host string) (string, bool) {
+	h := hostname(host)
+	switch {
+	case h == "gcr.io":
+		return UniverseGoogle, true
+	case oneLabelUnder(h, ".gcr.io"):
+		return UniverseGoogle, true
+	case locationLabel(strings.TrimSuffix(h, "-docker.pkg.dev"), h, "-docker.pkg.dev"):
+		return UniverseGoogle, true
+	case strings.HasPrefix(h, "docker.") && locationLabel(strings.TrimSuffix(strings.TrimPrefix(h, "docker."), ".rep.pkg.dev"), h, ".rep.pkg.dev"):
+		return UniverseGoogle, true
+	case locationLabel(strings.TrimSuffix(h, "-docker.s3nsregistry.fr"), h, "-docker.s3nsregistry.fr"):
+		return UniverseS3NS, true
+	}
+	return "", false
+}
+
+// oneLabelUnder reports whether h is exactly one DNS label followed by suffix.
+func oneLabelUnder(h, suffix string) bool {
+	label, ok := strings.CutSuffix(h, suffix)
+	return ok && isLabel(label)
+}
+
+// locationLabel reports whether h ends with suffix and what precedes it is a
+// location name: lower-case letters and digits in dash-separated words
+// ("us", "us-east1", "europe-west10"), which rules out punycode ("xn--").
+func locationLabel(loc, h, suffix string) bool {
+	if !strings.HasSuffix(h, suffix) || loc == "" || strings.Contains(loc, ".") {
+		return false
+	}
+	for _, w := range strings.Split(loc, "-") {
+		if w == "" || !isLabel(w) {
+			return false
+		}
+	}
+	return loc[0] >= 'a' && loc[0] <= 'z'
+}
+
+func isLabel(s string) bool {
+	if s == "" || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' || strings.HasPrefix(s, "xn--") {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

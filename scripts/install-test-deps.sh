@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs when it is missing: idempotent, quiet
+# when everything is there. Debian packages when root; Go tools at pinned
+# versions into ./.tools/bin (put first on PATH by the Makefile).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CRANE_VERSION=v0.22.1
+TOOLS_BIN="$PWD/.tools/bin"
+
+need_pkgs=()
+need() { command -v "$1" >/dev/null 2>&1 || need_pkgs+=("$2"); }
+need docker-registry docker-registry
+need skopeo skopeo
+need htpasswd apache2-utils
+need gnome-keyring-daemon gnome-keyring
+need dbus-run-session dbus
+need secret-tool libsecret-tools
+
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian packages: ${need_pkgs[*]}" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+  else
+    echo "missing tools; install with: sudo apt-get install -y ${need_pkgs[*]}" >&2
+  fi
+fi
+
+if [ ! -x "$TOOLS_BIN/crane" ] || ! "$TOOLS_BIN/crane" version 2>/dev/null | grep -q "${CRANE_VERSION#v}"; then
+  echo "installing crane $CRANE_VERSION into $TOOLS_BIN" >&2
+  GOBIN="$TOOLS_BIN" go install "github.com/google/go-containerregistry/cmd/crane@$CRANE_VERSION"
+fi

@@ -1,0 +1,139 @@
+package settings
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
+	"github.com/docker-credential-gcr/docker-credential-gcr/token"
+)
+
+// SourceStore names the stored credentials (docker login through this
+// helper) in the existing helper's --token-source list.
+const SourceStore = "store"
+
+// aliases are the existing helper's --token-source names.
+var aliases = map[string][]string{
+	"env": {token.SourceTokenFile, token.SourceCredentialsFile, token.SourceADC, token.SourceMetadata},
+}
+
+// SourceHelp describes the valid source names.
+func SourceHelp() string {
+	return strings.Join(append(append([]string{}, token.DefaultSources...), "env", SourceStore), ", ") +
+		" (env = token-file, credentials-file, adc, metadata; store = credentials saved by docker login)"
+}
+
+// MapSourceNames expands the existing helper's names into the chain's and
+// drops "store" (stored credentials are consulted before the chain). An
+// unknown name is an error listing the valid ones.
+func MapSourceNames(names []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	for _, n := range names {
+		n = strings.ToLower(strings.TrimSpace(n))
+		switch {
+		case n == SourceStore:
+		case aliases[n] != nil:
+			for _, a := range aliases[n] {
+				add(a)
+			}
+		case isSource(n):
+			add(n)
+		default:
+			return nil, fmt.Errorf("unknown token source %q; valid: %s", n, SourceHelp())
+		}
+	}
+	if names != nil && out == nil {
+		out = []string{} // only "store": no token source at all
+	}
+	return out, nil
+}
+
+func isSource(n string) bool {
+	for _, s := range token.DefaultSources {
+		if s == n {
+			return true
+		}
+	}
+	return false
+}
+
+// Edit is a change to the settings file; Set reports which fields were given.
+type Edit struct {
+	Set             func(flag string) bool
+	TokenSource     string
+	TokenFile       string
+	CredentialsFile string
+	Impersonate     string
+	MetadataAccount string
+	Universe        string
+}
+
+// Update applies e (after clearing everything when unsetAll) to the settings
+// file at path under a lock, writes it atomically (0600 in a 0700 dir) and
+// returns the result. An edit that changes nothing writes nothing.
+func Update(path string, unsetAll bool, e Edit) (*Settings, error) {
+	var out *Settings
+	err := Modify(path, func(s *Settings) error {
+		if unsetAll {
+			*s = Settings{Registries: s.Registries}
+		}
+		if e.Set == nil {
+			e.Set = func(string) bool { return false }
+		}
+		if e.Set("token-source") {
+			names := SplitList(e.TokenSource)
+			if _, err := MapSourceNames(names); err != nil {
+				return err
+			}
+			s.TokenSources = names
+		}
+		set := func(flag string, dst *string, v string) {
+			if e.Set(flag) {
+				*dst = strings.TrimSpace(v)
+			}
+		}
+		set("token-file", &s.TokenFile, e.TokenFile)
+		set("credentials-file", &s.CredentialsFile, e.CredentialsFile)
+		set("impersonate-service-account", &s.ImpersonateServiceAccount, e.Impersonate)
+		set("metadata-account", &s.MetadataAccount, e.MetadataAccount)
+		set("universe-domain", &s.UniverseDomain, e.Universe)
+		out = s
+		return nil
+	})
+	return out, err
+}
+
+// Modify runs edit on the settings file at path under a lock and writes the
+// result atomically when it changed.
+func Modify(path string, edit func(*Settings) error) error {
+	unlock, err := fsutil.Lock(context.Background(), path+".lock", 10*time.Second)
+	if err != nil {
+		return fmt.Errorf("lock settings: %w", err)
+	}
+	defer unlock()
+	s, err := Load(path)
+	if err != nil {
+		return err
+	}
+	before := string(s.Marshal())
+	if err := edit(s); err != nil {
+		return err
+	}
+	after := s.Marshal()
+	if string(after) == before {
+		return nil
+	}
+	if err := fsutil.WriteFileAtomic(path, after, 0o600); err != nil {
+		return fmt.Errorf("write settings %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,145 @@
+package settings
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/token"
+)
+
+// Environment variables. Docker gives a helper no flags, so every setting has
+// one; gcloud's and Google's own variables are honoured too.
+const (
+	EnvSettingsFile    = "DOCKER_CREDENTIAL_GCR_CONFIG"
+	EnvTokenSources    = "DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES"
+	EnvTokenFile       = "DOCKER_CREDENTIAL_GCR_TOKEN_FILE"
+	EnvCredentialsFile = "DOCKER_CREDENTIAL_GCR_CREDENTIALS_FILE"
+	EnvImpersonate     = "DOCKER_CREDENTIAL_GCR_IMPERSONATE_SERVICE_ACCOUNT"
+	EnvMetadataAccount = "DOCKER_CREDENTIAL_GCR_METADATA_ACCOUNT"
+	EnvUniverse        = "DOCKER_CREDENTIAL_GCR_UNIVERSE_DOMAIN"
+	EnvIAMEndpoint     = "DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"
+
+	EnvGcloudTokenFile   = "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"
+	EnvGcloudImpersonate = "CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT"
+	EnvGoogleCredentials = "GOOGLE_APPLICATION_CREDENTIALS"
+)
+
+// Settings are the helper's own settings. Zero values mean "default".
+type Settings struct {
+	// TokenSources is the order of the token chain (names from token.SourceNames).
+	TokenSources []string `json:"token_sources,omitempty"`
+	// TokenFile holds a bare access token.
+	TokenFile string `json:"token_file,omitempty"`
+	// CredentialsFile is a credential JSON (raw or base64).
+	CredentialsFile string `json:"credentials_file,omitempty"`
+	// ImpersonateServiceAccount is "A,B,TARGET": delegates then the target.
+	ImpersonateServiceAccount string `json:"impersonate_service_account,omitempty"`
+	// MetadataAccount is the metadata server's service account alias or email.
+	MetadataAccount string `json:"metadata_account,omitempty"`
+	// UniverseDomain is the universe of the registries registered below.
+	UniverseDomain string `json:"universe_domain,omitempty"`
+	// IAMEndpoint replaces https://iamcredentials.UNIVERSE, e.g. a Private
+	// Service Connect endpoint.
+	IAMEndpoint string `json:"iam_endpoint,omitempty"`
+	// Registries are hosts outside the Google patterns that the user
+	// registered with configure-docker: get serves them Google tokens.
+	Registries []string `json:"registries,omitempty"`
+}
+
+// Path returns the settings file: $DOCKER_CREDENTIAL_GCR_CONFIG, else
+// docker-credential-gcr/config.json under the user's config dir.
+func Path(getenv func(string) string) (string, error) {
+	if p := getenv(EnvSettingsFile); p != "" {
+		return p, nil
+	}
+	dir := getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		var err error
+		if dir, err = os.UserConfigDir(); err != nil {
+			return "", fmt.Errorf("find settings dir: %w; set %s to a file path", err, EnvSettingsFile)
+		}
+	}
+	return filepath.Join(dir, "docker-credential-gcr", "config.json"), nil
+}
+
+// Load reads the settings file at path. A missing file is empty settings.
+func Load(path string) (*Settings, error) {
+	s := &Settings{}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read settings: %w", err)
+	}
+	if err := json.Unmarshal(data, s); err != nil {
+		return nil, fmt.Errorf("read settings %s: %w; fix it or run `docker-credential-gcr config --unset-all`", path, err)
+	}
+	return s, nil
+}
+
+// Marshal returns the settings file's bytes.
+func (s *Settings) Marshal() []byte {
+	b, _ := json.MarshalIndent(s, "", "  ") // a struct of strings cannot fail
+	return append(b, '\n')
+}
+
+// Overlay returns a copy of s with the environment applied on top: our own
+// variables first, then gcloud's and Google's.
+func (s *Settings) Overlay(getenv func(string) string) *Settings {
+	o := *s
+	if v := getenv(EnvTokenSources); v != "" {
+		o.TokenSources = SplitList(v)
+	}
+	o.TokenFile = first(getenv(EnvTokenFile), getenv(EnvGcloudTokenFile), o.TokenFile)
+	o.CredentialsFile = first(getenv(EnvCredentialsFile), getenv(EnvGoogleCredentials), o.CredentialsFile)
+	o.ImpersonateServiceAccount = first(getenv(EnvImpersonate), getenv(EnvGcloudImpersonate), o.ImpersonateServiceAccount)
+	o.MetadataAccount = first(getenv(EnvMetadataAccount), o.MetadataAccount)
+	o.UniverseDomain = first(getenv(EnvUniverse), o.UniverseDomain)
+	o.IAMEndpoint = first(getenv(EnvIAMEndpoint), o.IAMEndpoint)
+	return &o
+}
+
+// SplitList splits "a, b,,c" into [a b c].
+func SplitList(v string) []string {
+	var out []string
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// TokenOptions turns the settings into the token chain's options, mapping
+// the existing helper's --token-source names ("env", "gcloud", "store").
+func (s *Settings) TokenOptions(getenv func(string) string) (token.Options, error) {
+	sources, err := MapSourceNames(s.TokenSources)
+	if err != nil {
+		return token.Options{}, err
+	}
+	return token.Options{
+		Sources:         sources,
+		TokenFile:       s.TokenFile,
+		CredentialsFile: s.CredentialsFile,
+		Impersonate:     SplitList(s.ImpersonateServiceAccount),
+		MetadataAccount: s.MetadataAccount,
+		DefaultUniverse: s.UniverseDomain,
+		IAMEndpoint:     s.IAMEndpoint,
+		Getenv:          getenv,
+	}, nil
+}

@@ -1,0 +1,76 @@
+package token
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"cloud.google.com/go/compute/metadata"
+)
+
+// metadataSource asks the VM metadata server (GCE, GKE, Cloud Run) for its
+// service account's token. cloud.google.com/go/compute/metadata honours
+// GCE_METADATA_HOST; without it, the library probes the metadata server.
+type metadataSource struct{}
+
+func (metadataSource) name() string { return SourceMetadata }
+
+func (metadataSource) resolve(_ context.Context, o *Options) (*candidate, error) {
+	account := o.MetadataAccount
+	if account == "" {
+		account = "default"
+	}
+	return &candidate{
+		identity: "metadata service account " + account,
+		universe: "", // the server tells
+		fetch: func(ctx context.Context) (*Token, error) {
+			c := metadata.NewClient(o.httpClient())
+			if o.getenv("GCE_METADATA_HOST") == "" && !c.OnGCEWithContext(ctx) {
+				return nil, notConfigured("not on Google Cloud (no metadata server answered; GCE_METADATA_HOST is not set)")
+			}
+			return metadataToken(ctx, c, account)
+		},
+	}, nil
+}
+
+func metadataToken(ctx context.Context, c *metadata.Client, account string) (*Token, error) {
+	acct := url.PathEscape(account)
+	body, err := c.GetWithContext(ctx, "instance/service-accounts/"+acct+"/token?scopes="+url.QueryEscape(Scope))
+	if err != nil {
+		var nd metadata.NotDefinedError
+		if errors.As(err, &nd) {
+			return nil, withHint(fmt.Errorf("the metadata server has no service account %q", account),
+				"attach a service account to the VM or set metadata_account with `docker-credential-gcr config`")
+		}
+		return nil, fmt.Errorf("metadata server token: %w", describeMetadataError(err))
+	}
+	var r struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int64  `json:"expires_in"`
+	}
+	if err := json.Unmarshal([]byte(body), &r); err != nil || r.AccessToken == "" {
+		return nil, errors.New("metadata server token: the answer is not a token JSON")
+	}
+	t := &Token{AccessToken: r.AccessToken, Expiry: time.Now().Add(time.Duration(r.ExpiresIn) * time.Second)}
+	if email, err := c.EmailWithContext(ctx, account); err == nil {
+		t.Identity = strings.TrimSpace(email)
+	}
+	t.Universe = DefaultUniverse
+	if u, err := c.GetWithContext(ctx, "universe/universe-domain"); err == nil && strings.TrimSpace(u) != "" {
+		t.Universe = strings.TrimSpace(u)
+	}
+	return t, nil
+}
+
+// describeMetadataError keeps the status code and drops the body.
+func describeMetadataError(err error) error {
+	var me *metadata.Error
+	if errors.As(err, &me) {
+		return fmt.Errorf("HTTP %d", me.Code)
+	}
+	return err
+}

@@ -1,0 +1,41 @@
+package token
+
+import (
+	"errors"
+	"fmt"
+
+	"golang.org/x/oauth2"
+)
+
+// describeOAuthError turns a token endpoint failure into a short message:
+// the status and Google's error code and description, never the body
+// verbatim (it may echo what was sent).
+func describeOAuthError(err error) error {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) {
+		return err
+	}
+	status := 0
+	if re.Response != nil {
+		status = re.Response.StatusCode
+	}
+	msg := fmt.Sprintf("token endpoint refused the credential (HTTP %d", status)
+	if re.ErrorCode != "" {
+		msg += ", " + re.ErrorCode
+	}
+	if re.ErrorDescription != "" {
+		msg += ": " + truncate(re.ErrorDescription, 200)
+	}
+	msg += ")"
+	if re.ErrorCode == "invalid_grant" {
+		return withHint(errors.New(msg), "the key or login was revoked or expired: create a new key, or run `gcloud auth application-default login`")
+	}
+	return errors.New(msg)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,95 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Scope is the only scope the helper asks for.
+const Scope = "https://www.googleapis.com/auth/cloud-platform"
+
+// DefaultUniverse is the universe of credentials that do not name one.
+const DefaultUniverse = "googleapis.com"
+
+// Token is an access token and what it is: never log or print AccessToken.
+type Token struct {
+	AccessToken string
+	Expiry      time.Time // zero when unknown (an access-token file)
+	Source      string    // the chain source that produced it
+	Identity    string    // who it acts as, as well as we can tell without asking Google
+	Universe    string
+}
+
+// Options configure the chain. Zero values are the defaults.
+type Options struct {
+	// Sources is the order to try, by name (see DefaultSources). Nil: the
+	// default order; empty: no source at all.
+	Sources []string
+	// TokenFile is a file holding a bare access token.
+	TokenFile string
+	// CredentialsFile is a credential JSON file (raw or base64).
+	CredentialsFile string
+	// Impersonate is the impersonation chain: delegates, then the target last.
+	Impersonate []string
+	// MetadataAccount is the metadata server's account ("default" if empty).
+	MetadataAccount string
+	// Universe, when set, is the only universe whose tokens are acceptable.
+	Universe string
+	// DefaultUniverse is the universe of sources that cannot tell theirs
+	// (an access-token file). Empty: googleapis.com.
+	DefaultUniverse string
+
+	// Getenv reads the environment (os.Getenv when nil).
+	Getenv func(string) string
+	// HomeDir is the user's home (for gcloud's config dir); os.UserHomeDir when empty.
+	HomeDir string
+	// HTTPClient is used for every request (http.DefaultClient when nil).
+	HTTPClient *http.Client
+	// IAMEndpoint replaces https://iamcredentials.UNIVERSE (Private Service
+	// Connect, tests).
+	IAMEndpoint string
+	// Gcloud is the gcloud command ("gcloud" on PATH when empty).
+	Gcloud string
+	// Timeout bounds one source's token request (default 30s).
+	Timeout time.Duration
+}
+
+func (o *Options) getenv(k string) string {
+	if o.Getenv == nil {
+		return ""
+	}
+	return o.Getenv(k)
+}
+
+func (o *Options) httpClient() *http.Client {
+	if o.HTTPClient != nil {
+		return o.HTTPClient
+	}
+	return http.DefaultClient
+}
+
+// oauthContext carries our HTTP client into golang.org/x/oauth2.
+func (o *Options) oauthContext(ctx context.Context) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, o.httpClient())
+}
+
+// errNotConfigured marks a source that has nothing to offer (no file, no
+// variable, no gcloud): the chain moves on without counting it as a failure.
+var errNotConfigured = errors.New("not configured")
+
+func notConfigured(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", errNotConfigured, fmt.Sprintf(format, a...))
+}
+
+// fromOAuth2 converts an oauth2 token, refusing an empty one.
+func fromOAuth2(t *oauth2.Token) (string, time.Time, error) {
+	if t == nil || t.AccessToken == "" {
+		return "", time.Time{}, errors.New("empty access token")
+	}
+	return t.AccessToken, t.Expiry, nil
+}
