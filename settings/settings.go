@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
@@ -23,6 +24,9 @@ const (
 	EnvMetadataAccount = "DOCKER_CREDENTIAL_GCR_METADATA_ACCOUNT"
 	EnvUniverse        = "DOCKER_CREDENTIAL_GCR_UNIVERSE_DOMAIN"
 	EnvIAMEndpoint     = "DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"
+	EnvCacheDir        = "DOCKER_CREDENTIAL_GCR_CACHE_DIR"
+	EnvNoCache         = "DOCKER_CREDENTIAL_GCR_NO_CACHE"
+	EnvRefreshMargin   = "DOCKER_CREDENTIAL_GCR_REFRESH_MARGIN"
 
 	EnvGcloudTokenFile   = "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"
 	EnvGcloudImpersonate = "CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT"
@@ -46,6 +50,13 @@ type Settings struct {
 	// IAMEndpoint replaces https://iamcredentials.UNIVERSE, e.g. a Private
 	// Service Connect endpoint.
 	IAMEndpoint string `json:"iam_endpoint,omitempty"`
+	// CacheDir holds cached tokens (default: the user cache dir).
+	CacheDir string `json:"cache_dir,omitempty"`
+	// NoCache turns the token cache off.
+	NoCache bool `json:"no_cache,omitempty"`
+	// RefreshMargin is how long before expiry a cached token is replaced
+	// (a Go duration, default "5m").
+	RefreshMargin string `json:"refresh_margin,omitempty"`
 	// Registries are hosts outside the Google patterns that the user
 	// registered with configure-docker: get serves them Google tokens.
 	Registries []string `json:"registries,omitempty"`
@@ -102,6 +113,11 @@ func (s *Settings) Overlay(getenv func(string) string) *Settings {
 	o.MetadataAccount = first(getenv(EnvMetadataAccount), o.MetadataAccount)
 	o.UniverseDomain = first(getenv(EnvUniverse), o.UniverseDomain)
 	o.IAMEndpoint = first(getenv(EnvIAMEndpoint), o.IAMEndpoint)
+	o.CacheDir = first(getenv(EnvCacheDir), o.CacheDir)
+	o.RefreshMargin = first(getenv(EnvRefreshMargin), o.RefreshMargin)
+	if v := getenv(EnvNoCache); v != "" && v != "0" && v != "false" {
+		o.NoCache = true
+	}
 	return &o
 }
 
@@ -130,9 +146,19 @@ func first(vs ...string) string {
 func (s *Settings) TokenOptions(getenv func(string) string) (token.Options, error) {
 	sources, err := MapSourceNames(s.TokenSources)
 	if err != nil {
+		cache, err := s.Cache(getenv)
+		if err != nil {
+			return token.Options{}, err
+		}
+		return token.Options{
+			Cache: cache}, err
+	}
+	cache, err := s.Cache(getenv)
+	if err != nil {
 		return token.Options{}, err
 	}
 	return token.Options{
+		Cache:           cache,
 		Sources:         sources,
 		TokenFile:       s.TokenFile,
 		CredentialsFile: s.CredentialsFile,
@@ -142,4 +168,30 @@ func (s *Settings) TokenOptions(getenv func(string) string) (token.Options, erro
 		IAMEndpoint:     s.IAMEndpoint,
 		Getenv:          getenv,
 	}, nil
+}
+
+// Cache returns the token cache, or nil when it is turned off.
+func (s *Settings) Cache(getenv func(string) string) (*token.Cache, error) {
+	if s.NoCache {
+		return nil, nil
+	}
+	c := &token.Cache{Dir: s.CacheDir}
+	if c.Dir == "" {
+		dir := getenv("XDG_CACHE_HOME")
+		if dir == "" {
+			var err error
+			if dir, err = os.UserCacheDir(); err != nil {
+				return nil, nil // no cache dir: serve without a cache
+			}
+		}
+		c.Dir = filepath.Join(dir, "docker-credential-gcr")
+	}
+	if s.RefreshMargin != "" {
+		d, err := time.ParseDuration(s.RefreshMargin)
+		if err != nil || d < 0 || d >= time.Hour {
+			return nil, fmt.Errorf("refresh margin %q: want a duration between 0s and 59m, e.g. 5m", s.RefreshMargin)
+		}
+		c.Margin = d
+	}
+	return c, nil
 }

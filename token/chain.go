@@ -107,6 +107,16 @@ func (c *Chain) try(ctx context.Context, s source) (*Token, error) {
 	if err := c.checkUniverse(cand.universe); err != nil {
 		return nil, err
 	}
+	fetch := func(ctx context.Context) (*Token, error) { return c.fetch(ctx, s.name(), cand) }
+	if c.o.Cache != nil && s.name() != SourceTokenFile {
+		key := cacheKey(s.name(), cand.identity, Scope, c.o.Universe)
+		return c.o.Cache.token(ctx, key, fetch)
+	}
+	return fetch(ctx)
+}
+
+// fetch asks cand for a token within the timeout and checks its universe.
+func (c *Chain) fetch(ctx context.Context, name string, cand *candidate) (*Token, error) {
 	timeout := c.o.Timeout
 	if timeout == 0 {
 		timeout = 30 * time.Second
@@ -120,7 +130,7 @@ func (c *Chain) try(ctx context.Context, s source) (*Token, error) {
 		}
 		return nil, err
 	}
-	t.Source = s.name()
+	t.Source = name
 	if t.Identity == "" {
 		t.Identity = cand.identity
 	}

@@ -334,7 +334,7 @@ func TestBadCredentialFiles(t *testing.T) {
 		data []byte
 		want string
 	}{
-		"not json":       {[]byte("hello world"), "neither JSON nor base64"},
+		"not json":       {[]byte("hello, world!"), "neither JSON nor base64"},
 		"base64 garbage": {[]byte(base64.StdEncoding.EncodeToString([]byte("garbage!"))), "does not decode to a JSON object"},
 		"empty":          {nil, "empty credential file"},
 		"broken json":    {[]byte(`{"type": "service_account",`), "invalid JSON"},

@@ -59,12 +59,11 @@ func (gcloudSource) resolve(_ context.Context, o *Options) (*candidate, error) {
 		bin = p
 	}
 	account := gcloudAccount(o)
-	identity := "gcloud account " + account
 	if account == "" {
-		identity = "gcloud active account"
+		return nil, notConfigured("gcloud has no active account (`gcloud auth login` sets one)")
 	}
 	return &candidate{
-		identity: identity,
+		identity: account,
 		universe: "", // gcloud tells
 		fetch: func(ctx context.Context) (*Token, error) {
 			return runGcloud(ctx, bin, o)
@@ -130,7 +129,7 @@ func runGcloud(ctx context.Context, bin string, o *Options) (*Token, error) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = time.Second
 	if err := cmd.Run(); err != nil {
-		msg := lastLines(stderr.String(), 4)
+		msg := errorLines(stderr.String())
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("gcloud config config-helper did not finish: %w", ctx.Err())
 		}
@@ -158,16 +157,22 @@ func runGcloud(ctx context.Context, bin string, o *Options) (*Token, error) {
 	return t, nil
 }
 
-// lastLines returns the last n non-empty lines of s, joined by "; ".
-func lastLines(s string, n int) string {
-	var lines []string
+// errorLines picks what matters from gcloud's stderr: its ERROR lines, else
+// the last two lines, joined by "; ".
+func errorLines(s string) string {
+	var lines, errs []string
 	for _, l := range strings.Split(s, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
 			lines = append(lines, l)
+			if strings.HasPrefix(l, "ERROR") {
+				errs = append(errs, l)
+			}
 		}
 	}
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
+	if len(errs) > 0 {
+		lines = errs
+	} else if len(lines) > 2 {
+		lines = lines[len(lines)-2:]
 	}
 	if len(lines) == 0 {
 		return "no output"

@@ -46,7 +46,7 @@ func metadataToken(ctx context.Context, c *metadata.Client, account string) (*To
 			return nil, withHint(fmt.Errorf("the metadata server has no service account %q", account),
 				"attach a service account to the VM or set metadata_account with `docker-credential-gcr config`")
 		}
-		return nil, fmt.Errorf("metadata server token: %w", describeMetadataError(err))
+		return nil, describeMetadataError(err)
 	}
 	var r struct {
 		AccessToken string `json:"access_token"`
@@ -66,11 +66,15 @@ func metadataToken(ctx context.Context, c *metadata.Client, account string) (*To
 	return t, nil
 }
 
-// describeMetadataError keeps the status code and drops the body.
+// describeMetadataError keeps the status code and drops the body and URL.
 func describeMetadataError(err error) error {
 	var me *metadata.Error
 	if errors.As(err, &me) {
-		return fmt.Errorf("HTTP %d", me.Code)
+		return fmt.Errorf("metadata server token request failed: HTTP %d", me.Code)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("metadata server unreachable: %w", ue.Err)
 	}
 	return err
 }

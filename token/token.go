@@ -55,6 +55,8 @@ type Options struct {
 	IAMEndpoint string
 	// Gcloud is the gcloud command ("gcloud" on PATH when empty).
 	Gcloud string
+	// Cache, when set, keeps tokens across processes.
+	Cache *Cache
 	// Timeout bounds one source's token request (default 30s).
 	Timeout time.Duration
 }

@@ -1,0 +1,184 @@
+package token
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
+)
+
+// cacheVersion is the cache file format; a file of another version is a miss.
+const cacheVersion = 1
+
+// DefaultRefreshMargin is how long before its expiry a cached token is
+// replaced.
+const DefaultRefreshMargin = 5 * time.Minute
+
+// Cache is a token cache shared by every process of the user: one file per
+// (source, identity, impersonation chain, scope, universe), named by a hash
+// of them, 0600 in a 0700 directory. A miss takes an OS file lock so that N
+// concurrent processes make one upstream request; the lock dies with its
+// holder, and the wait is bounded.
+type Cache struct {
+	Dir         string
+	Margin      time.Duration    // default DefaultRefreshMargin
+	LockTimeout time.Duration    // default 20s; past it the process fetches on its own
+	Now         func() time.Time // default time.Now
+}
+
+type cacheEntry struct {
+	Version     int       `json:"version"`
+	AccessToken string    `json:"access_token"`
+	Expiry      time.Time `json:"expiry"`
+	Identity    string    `json:"identity,omitempty"`
+	Source      string    `json:"source"`
+	Universe    string    `json:"universe"`
+}
+
+// Key names a cache file: a hash, never an identity or a secret in clear.
+func cacheKey(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:40]
+}
+
+func (c *Cache) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Cache) margin() time.Duration {
+	if c.Margin > 0 {
+		return c.Margin
+	}
+	return DefaultRefreshMargin
+}
+
+func (c *Cache) path(key string) string { return filepath.Join(c.Dir, key+".json") }
+
+// token returns the cached token for key while it has more than the margin
+// left, else fetches one under the key's lock and stores it. A cache that
+// cannot be read or written never fails: it is a miss.
+func (c *Cache) token(ctx context.Context, key string, fetch func(context.Context) (*Token, error)) (*Token, error) {
+	if t := c.load(key, c.margin()); t != nil {
+		return t, nil
+	}
+	if err := c.ensureDir(); err != nil {
+		return fetch(ctx) // no usable cache dir: serve without it
+	}
+	timeout := c.LockTimeout
+	if timeout == 0 {
+		timeout = 20 * time.Second
+	}
+	unlock, err := fsutil.Lock(ctx, c.path(key)+".lock", timeout)
+	if err == nil {
+		defer unlock()
+		// Another process may have fetched while this one waited.
+		if t := c.load(key, c.margin()); t != nil {
+			return t, nil
+		}
+	} else if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	t, err := fetch(ctx)
+	if err != nil {
+		// A transient failure: a token that is still valid beats none.
+		if stale := c.load(key, 0); stale != nil {
+			return stale, nil
+		}
+		return nil, err
+	}
+	if !t.Expiry.IsZero() {
+		c.store(key, t)
+	}
+	return t, nil
+}
+
+// load returns the entry for key when it is trustworthy and valid for more
+// than margin.
+func (c *Cache) load(key string, margin time.Duration) *Token {
+	path := c.path(key)
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o077 != 0 || !ownedByUser(fi) {
+		return nil // absent, or not ours alone: never trusted
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) > 64<<10 {
+		return nil
+	}
+	var e cacheEntry
+	if json.Unmarshal(b, &e) != nil || e.Version != cacheVersion || e.AccessToken == "" || e.Expiry.IsZero() {
+		return nil
+	}
+	if !c.now().Add(margin).Before(e.Expiry) {
+		return nil
+	}
+	return &Token{AccessToken: e.AccessToken, Expiry: e.Expiry, Identity: e.Identity, Source: e.Source, Universe: e.Universe}
+}
+
+func (c *Cache) store(key string, t *Token) {
+	e := cacheEntry{Version: cacheVersion, AccessToken: t.AccessToken, Expiry: t.Expiry.UTC(), Identity: t.Identity, Source: t.Source, Universe: t.Universe}
+	b, err := json.Marshal(e)
+	if err != nil {
+		return
+	}
+	path := c.path(key)
+	// A foreign or loose file is replaced, never written through.
+	if fi, err := os.Lstat(path); err == nil && (!fi.Mode().IsRegular() || fi.Mode().Perm()&0o077 != 0 || !ownedByUser(fi)) {
+		os.Remove(path)
+	}
+	_ = fsutil.WriteFileAtomic(path, b, 0o600) // best effort: a cache never fails get
+}
+
+// ensureDir creates the cache dir 0700 and refuses one that others can
+// enter or that is not ours.
+func (c *Cache) ensureDir() error {
+	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
+		return err
+	}
+	fi, err := os.Stat(c.Dir)
+	if err != nil {
+		return err
+	}
+	if !ownedByUser(fi) {
+		return errors.New("cache dir is not owned by the user")
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return os.Chmod(c.Dir, 0o700)
+	}
+	return nil
+}
+
+// Clear removes every cached token. It returns how many it removed.
+func (c *Cache) Clear() (int, error) {
+	entries, err := os.ReadDir(c.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".lock") || (strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-")) {
+			if err := os.Remove(filepath.Join(c.Dir, name)); err == nil && strings.HasSuffix(name, ".json") {
+				n++
+			}
+		}
+	}
+	return n, nil
+}

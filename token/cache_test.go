@@ -1,0 +1,271 @@
+package token
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
+)
+
+// The test binary doubles as a helper process for the cross-process tests.
+func TestMain(m *testing.M) {
+	switch os.Getenv("TOKEN_TEST_CHILD") {
+	case "get":
+		os.Exit(childGet())
+	case "hold":
+		os.Exit(childHold())
+	}
+	os.Exit(m.Run())
+}
+
+// childGet asks the metadata source (the fake, via GCE_METADATA_HOST) for a
+// token through the cache in TOKEN_TEST_CACHE and prints it.
+func childGet() int {
+	c, err := New(Options{
+		Sources: []string{SourceMetadata},
+		Cache:   &Cache{Dir: os.Getenv("TOKEN_TEST_CACHE"), LockTimeout: time.Hour},
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	t, err := c.Token(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println(t.AccessToken)
+	return 0
+}
+
+// childHold takes the lock of the metadata cache entry and waits to be killed.
+func childHold() int {
+	key := cacheKey(SourceMetadata, "metadata service account default", Scope, "")
+	unlock, err := fsutil.Lock(context.Background(), filepath.Join(os.Getenv("TOKEN_TEST_CACHE"), key+".json.lock"), time.Minute)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer unlock()
+	fmt.Println("locked")
+	time.Sleep(time.Hour)
+	return 0
+}
+
+func child(t *testing.T, mode, metadataHost, cacheDir string) *exec.Cmd {
+	t.Helper()
+	c := exec.Command(os.Args[0], "-test.run=^$")
+	c.Env = append(os.Environ(), "TOKEN_TEST_CHILD="+mode, "TOKEN_TEST_CACHE="+cacheDir, "GCE_METADATA_HOST="+metadataHost)
+	c.Stderr = os.Stderr
+	return c
+}
+
+func TestCacheSingleFlightAcrossProcesses(t *testing.T) {
+	g, err := fakegoogle.New(fakegoogle.Options{Latency: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	host := strings.TrimPrefix(g.URL, "http://")
+	dir := filepath.Join(t.TempDir(), "cache")
+
+	const n = 16
+	outs := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := child(t, "get", host, dir).Output()
+			if err != nil {
+				t.Errorf("child %d: %v", i, err)
+			}
+			outs[i] = strings.TrimSpace(string(out))
+		}()
+	}
+	wg.Wait()
+	if got := g.Count("metadata-token"); got != 1 {
+		t.Errorf("%d concurrent cold gets made %d upstream token requests, want 1", n, got)
+	}
+	for i, o := range outs {
+		if o != outs[0] || o == "" {
+			t.Errorf("child %d got a different or empty token", i)
+		}
+	}
+	if _, ok := g.Principal(outs[0]); !ok {
+		t.Errorf("Principal(cached token) not ok: the children did not get the fake's token")
+	}
+	fi, err := os.Stat(dir)
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("cache dir mode = %v, %v, want 0700", fi.Mode().Perm(), err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	for _, f := range files {
+		if fi, _ := os.Stat(f); fi.Mode().Perm() != 0o600 {
+			t.Errorf("cache file %s mode = %v, want 0600", filepath.Base(f), fi.Mode().Perm())
+		}
+		if strings.Contains(f, "gserviceaccount") || strings.Contains(f, "metadata") || strings.Contains(f, "default") {
+			t.Errorf("cache file name %s reveals the identity", filepath.Base(f))
+		}
+	}
+}
+
+func TestCacheKilledHolderBlocksNobody(t *testing.T) {
+	g, err := fakegoogle.New(fakegoogle.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	host := strings.TrimPrefix(g.URL, "http://")
+	dir := filepath.Join(t.TempDir(), "cache")
+	os.MkdirAll(dir, 0o700)
+
+	holder := child(t, "hold", host, dir)
+	stdout, _ := holder.StdoutPipe()
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	if line != "locked\n" {
+		holder.Process.Kill()
+		t.Fatalf("holder said %q, want locked", line)
+	}
+	holder.Process.Signal(syscall.SIGKILL)
+	holder.Wait()
+	// The getter waits up to an hour for a live holder; a dead one must not
+	// hold it up at all (the child gives up after 60s and fails the test).
+	out, err := child(t, "get", host, dir).Output()
+	if err != nil || strings.TrimSpace(string(out)) == "" {
+		t.Fatalf("get after the holder was killed = %q, %v, want a token", out, err)
+	}
+}
+
+// countingFetch returns tokens that expire after life, counting calls.
+type countingFetch struct {
+	n    int
+	life time.Duration
+	now  func() time.Time
+	err  error
+}
+
+func (f *countingFetch) fetch(context.Context) (*Token, error) {
+	f.n++
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &Token{AccessToken: fmt.Sprintf("tok-%d", f.n), Expiry: f.now().Add(f.life), Source: "test", Universe: DefaultUniverse}, nil
+}
+
+func TestCacheRefreshMargin(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	c := &Cache{Dir: t.TempDir(), Now: clock}
+	f := &countingFetch{life: time.Hour, now: clock}
+	ctx := context.Background()
+
+	first, _ := c.token(ctx, "k", f.fetch)
+	now = now.Add(54 * time.Minute) // 6 minutes left: reused
+	again, _ := c.token(ctx, "k", f.fetch)
+	if again.AccessToken != first.AccessToken || f.n != 1 {
+		t.Errorf("token with 6m left: got %s after %d fetches, want the cached %s after 1", again.AccessToken, f.n, first.AccessToken)
+	}
+	now = now.Add(2 * time.Minute) // 4 minutes left: refreshed
+	fresh, _ := c.token(ctx, "k", f.fetch)
+	if fresh.AccessToken == first.AccessToken || f.n != 2 {
+		t.Errorf("token with 4m left: got %s after %d fetches, want a fresh one after 2", fresh.AccessToken, f.n)
+	}
+
+	// A transient failure serves the still-valid token; an expired one never.
+	now = now.Add(57 * time.Minute) // the fresh token has 3 minutes left
+	f.err = errors.New("upstream down")
+	stale, err := c.token(ctx, "k", f.fetch)
+	if err != nil || stale.AccessToken != fresh.AccessToken {
+		t.Errorf("failure with a valid cached token = %v, %v, want the cached token", stale, err)
+	}
+	now = now.Add(4 * time.Minute) // expired
+	if got, err := c.token(ctx, "k", f.fetch); err == nil {
+		t.Errorf("failure with an expired cached token = %s, want the error", got.AccessToken)
+	}
+}
+
+func TestCacheUntrustedFiles(t *testing.T) {
+	clock := time.Now
+	valid := `{"version":1,"access_token":"planted","expiry":"2999-01-01T00:00:00Z","source":"x","universe":"googleapis.com"}`
+	tests := map[string]func(path string){
+		"corrupt":        func(p string) { os.WriteFile(p, []byte("{garbage"), 0o600) },
+		"world-readable": func(p string) { os.WriteFile(p, []byte(valid), 0o644) },
+		"group-readable": func(p string) { os.WriteFile(p, []byte(valid), 0o640) },
+		"old version": func(p string) {
+			os.WriteFile(p, []byte(strings.Replace(valid, `"version":1`, `"version":99`, 1)), 0o600)
+		},
+		"symlink": func(p string) {
+			target := p + ".target"
+			os.WriteFile(target, []byte(valid), 0o600)
+			os.Symlink(target, p)
+		},
+	}
+	if os.Geteuid() == 0 {
+		tests["foreign owner"] = func(p string) {
+			os.WriteFile(p, []byte(valid), 0o600)
+			os.Chown(p, 65534, 65534)
+		}
+	}
+	for name, plant := range tests {
+		t.Run(name, func(t *testing.T) {
+			c := &Cache{Dir: t.TempDir(), Now: clock}
+			plant(c.path("k"))
+			f := &countingFetch{life: time.Hour, now: clock}
+			got, err := c.token(context.Background(), "k", f.fetch)
+			if err != nil || got.AccessToken == "planted" || f.n != 1 {
+				t.Fatalf("token() = %v, %v after %d fetches, want a fetched token", got, err, f.n)
+			}
+			// Replaced by a trustworthy file: the next call is a hit.
+			again, _ := c.token(context.Background(), "k", f.fetch)
+			if again.AccessToken != got.AccessToken || f.n != 1 {
+				t.Errorf("second token() = %s after %d fetches, want the replaced cache entry", again.AccessToken, f.n)
+			}
+		})
+	}
+}
+
+func TestCacheUnwritable(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o600)
+	c := &Cache{Dir: filepath.Join(file, "cache")} // cannot be created
+	f := &countingFetch{life: time.Hour, now: time.Now}
+	for range 2 {
+		if _, err := c.token(context.Background(), "k", f.fetch); err != nil {
+			t.Fatalf("token() with an unwritable cache = %v, want a token", err)
+		}
+	}
+	if f.n != 2 {
+		t.Errorf("fetches = %d, want 2 (no cache)", f.n)
+	}
+}
+
+func TestCacheKeySeparatesIdentityAndUniverse(t *testing.T) {
+	a := cacheKey(SourceCredentialsFile, "a@p.iam.gserviceaccount.com", Scope, "googleapis.com")
+	for _, other := range []string{
+		cacheKey(SourceCredentialsFile, "b@p.iam.gserviceaccount.com", Scope, "googleapis.com"),
+		cacheKey(SourceCredentialsFile, "a@p.iam.gserviceaccount.com", Scope, "s3nsapis.fr"),
+		cacheKey(SourceCredentialsFile, "a@p.iam.gserviceaccount.com as t@p.iam.gserviceaccount.com", Scope, "googleapis.com"),
+		cacheKey(SourceADC, "a@p.iam.gserviceaccount.com", Scope, "googleapis.com"),
+	} {
+		if other == a {
+			t.Errorf("cacheKey collides for different identities/universes: %s", a)
+		}
+	}
+}
