@@ -138,7 +138,7 @@ func TestGetThroughDockerClient(t *testing.T) {
 		}
 	}
 	before := e.g.Count("metadata-token")
-	for _, url := range []string{"docker.io", "https://index.docker.io/v1/", "ghcr.io", "evil.example.com", "gcr.io.evil.com", "localhost:5000", "u-france-east1-docker.s3nsregistry.fr"} {
+	for _, url := range []string{"docker.io", "https://index.docker.io/v1/", "ghcr.io", "evil.example.com", "gcr.io.evil.com", "localhost:5000"} {
 		_, err := client.Get(prog, url)
 		if !credentials.IsErrCredentialsNotFound(err) {
 			t.Errorf("client.Get(%q) error = %v, want credentials not found", url, err)
@@ -146,6 +146,15 @@ func TestGetThroughDockerClient(t *testing.T) {
 	}
 	if n := e.g.Count("metadata-token") - before; n != 0 {
 		t.Errorf("foreign hosts caused %d metadata token requests, want 0", n)
+	}
+	// An S3NS registry is Google's, but of another universe: the VM's
+	// googleapis.com identity is not used for it.
+	_, err := client.Get(prog, "u-france-east1-docker.s3nsregistry.fr")
+	if err == nil || !strings.Contains(err.Error(), "universe s3nsapis.fr") {
+		t.Errorf("client.Get(s3ns host) error = %v, want no credentials for universe s3nsapis.fr", err)
+	}
+	if n := e.g.Count("metadata-token") - before; n != 0 {
+		t.Errorf("the S3NS host caused %d googleapis.com token requests, want 0", n)
 	}
 }
 
@@ -200,7 +209,7 @@ func TestBadInput(t *testing.T) {
 		{name: "garbage url", stdin: "::::/\x00\x01", args: []string{"get"}, want: "credentials not found"},
 		{name: "unknown command", args: []string{"frobnicate"}, want: "unknown command"},
 		{name: "store garbage", stdin: "{not json", args: []string{"store"}, want: "invalid character"},
-		{name: "creds not json", stdin: "gcr.io", args: []string{"get"}, creds: []byte("not json at all"), want: "neither JSON nor base64"},
+		{name: "creds not json", stdin: "gcr.io", args: []string{"get"}, creds: []byte("not json, at all!"), want: "neither JSON nor base64"},
 		{name: "creds base64 garbage", stdin: "gcr.io", args: []string{"get"}, creds: []byte(base64.StdEncoding.EncodeToString([]byte("garbage"))), want: "does not decode to a JSON object"},
 		{name: "creds unknown type", stdin: "gcr.io", args: []string{"get"}, creds: []byte(unknownType), want: `unsupported credential type "magic"`},
 	}

@@ -47,6 +47,8 @@ Registry (gcr.io), with no docker login and no secret in config.json.`,
 		NewCmdVersion(),
 		NewCmdPrintAccessToken(),
 		NewCmdConfig(),
+		NewCmdDoctor(),
+		NewCmdCache(),
 	)
 	return root
 }

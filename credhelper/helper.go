@@ -4,31 +4,60 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/docker/docker-credential-helpers/credentials"
 
+	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
+	"github.com/docker-credential-gcr/docker-credential-gcr/store"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
 // Username is what Google registries expect with an access token.
 const Username = "oauth2accesstoken"
 
+// Usernames of service-account keys, which outlive any token.
+const (
+	UsernameJSONKey       = "_json_key"
+	UsernameJSONKeyBase64 = "_json_key_base64"
+)
+
+// accessTokenLife is how long a stored oauth2accesstoken can be valid.
+const accessTokenLife = 60 * time.Minute
+
 // TokenFunc returns an access token acceptable in universe.
 type TokenFunc func(ctx context.Context, universe string) (*token.Token, error)
 
-// Helper implements credentials.Helper for docker-credential-gcr.
-type Helper struct {
-	ctx    context.Context
-	tokens TokenFunc
-	// registries are hosts the user registered with configure-docker,
-	// mapped to their universe.
-	registries map[string]string
+// Config is what a Helper needs.
+type Config struct {
+	Tokens TokenFunc
+	// Registries maps extra hosts the user registered to their universe.
+	Registries map[string]string
+	// Store keeps what docker login stores; nil stores nothing.
+	Store store.Store
+	// StoreForGoogle: stored credentials of Google hosts are used (the
+	// "store" token source is in the configured order).
+	StoreForGoogle bool
+	// DockerConfig is the docker config.json (for list); "" skips it.
+	DockerConfig string
+	Now          func() time.Time
 }
 
-// New returns a helper that mints tokens with tokens. registries maps
-// extra hosts the user registered to their universe domain.
-func New(ctx context.Context, tokens TokenFunc, registries map[string]string) *Helper {
-	return &Helper{ctx: ctx, tokens: tokens, registries: registries}
+// Helper implements credentials.Helper for docker-credential-gcr. The
+// protocol's interface has no context: the helper carries the command's.
+type Helper struct {
+	ctx context.Context
+	c   Config
+}
+
+// New returns a helper.
+func New(ctx context.Context, c Config) *Helper {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return &Helper{ctx: ctx, c: c}
 }
 
 // Universe reports whether host (any server URL form) is served Google
@@ -38,57 +67,125 @@ func (h *Helper) Universe(serverURL string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
+	return h.universe(host)
+}
+
+func (h *Helper) universe(host string) (string, bool) {
 	if u, ok := GoogleUniverse(host); ok {
 		return u, true
 	}
-	if u, ok := h.registries[host]; ok {
+	if u, ok := h.c.Registries[host]; ok {
 		return u, true
 	}
-	if u, ok := h.registries[hostname(host)]; ok {
+	if u, ok := h.c.Registries[hostname(host)]; ok {
 		return u, true
 	}
 	return "", false
 }
 
-// Get returns oauth2accesstoken and a fresh token for a Google registry,
-// and not-found for any other host.
+// Get returns, for a Google registry, a stored service-account key or a
+// still-valid stored token, else oauth2accesstoken and a fresh token; for
+// any other host what docker login stored, or not-found.
 func (h *Helper) Get(serverURL string) (string, string, error) {
-	universe, ok := h.Universe(serverURL)
-	if !ok {
+	host, err := NormalizeHost(serverURL)
+	if err != nil {
 		return "", "", credentials.NewErrCredentialsNotFound()
 	}
-	t, err := h.tokens(h.ctx, universe)
+	universe, google := h.universe(host)
+	if h.c.Store != nil && (!google || h.c.StoreForGoogle) {
+		c, err := h.c.Store.Get(host)
+		switch {
+		case err == nil && (!google || h.usable(host, c)):
+			return c.Username, c.Secret, nil
+		case err != nil && !errors.Is(err, store.ErrNotFound) && !google:
+			return "", "", err
+		}
+	}
+	if !google {
+		return "", "", credentials.NewErrCredentialsNotFound()
+	}
+	t, err := h.c.Tokens(h.ctx, universe)
 	if err != nil {
 		return "", "", err
 	}
 	return Username, t.AccessToken, nil
 }
 
-// errNoStorage is returned until credential storage is available.
-var errNoStorage = errors.New("storing credentials is not available yet in this version of docker-credential-gcr; remove this host from credsStore/credHelpers in your Docker config or use another helper for it")
-
-// Add keeps nothing for a Google host (its tokens are minted on demand) and
-// refuses other hosts.
-func (h *Helper) Add(c *credentials.Credentials) error {
-	if _, ok := h.Universe(c.ServerURL); ok {
-		return nil
+// usable reports whether a stored credential of a Google host is still
+// good: a key always, an access token for its 60-minute life (after that it
+// is forgotten).
+func (h *Helper) usable(host string, c *store.Credential) bool {
+	if c.Username != Username {
+		return true
 	}
+	if h.c.Now().Sub(c.StoredAt) < accessTokenLife {
+		return true
+	}
+	_ = h.c.Store.Delete(host) // expired: nothing is kept beyond its life
+	return false
+}
+
+// Add keeps what docker login hands over, by host.
+func (h *Helper) Add(c *credentials.Credentials) error {
 	host, err := NormalizeHost(c.ServerURL)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	return fmt.Errorf("store credentials for %s: %w", host, errNoStorage)
-}
-
-// Delete has nothing to remove.
-func (h *Helper) Delete(serverURL string) error {
-	if _, ok := h.Universe(serverURL); ok {
-		return nil
+	if h.c.Store == nil {
+		if _, google := h.universe(host); google {
+			return nil // tokens are minted on demand
+		}
+		return fmt.Errorf("store credentials for %s: no credential store is configured", host)
 	}
-	return credentials.NewErrCredentialsNotFound()
+	return h.c.Store.Put(host, &store.Credential{Username: c.Username, Secret: c.Secret, StoredAt: h.c.Now().UTC()})
 }
 
-// List returns the stored credentials: none yet.
+// Delete forgets what was stored for a host.
+func (h *Helper) Delete(serverURL string) error {
+	host, err := NormalizeHost(serverURL)
+	if err != nil || h.c.Store == nil {
+		return credentials.NewErrCredentialsNotFound()
+	}
+	if err := h.c.Store.Delete(host); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return credentials.NewErrCredentialsNotFound()
+		}
+		return err
+	}
+	return nil
+}
+
+// List never fails: the stored hosts with their usernames, plus the Google
+// hosts config.json maps to this helper (as oauth2accesstoken), without
+// minting a token.
 func (h *Helper) List() (map[string]string, error) {
-	return map[string]string{}, nil
+	out := map[string]string{}
+	if h.c.DockerConfig != "" {
+		if data, err := os.ReadFile(h.c.DockerConfig); err == nil {
+			if cfg, err := configfile.Parse(data); err == nil {
+				for host, helper := range cfg.CredHelpers {
+					if _, google := h.Universe(host); google && helper == HelperName {
+						out[host] = Username
+					}
+				}
+			}
+		}
+	}
+	if h.c.Store != nil {
+		if m, err := h.c.Store.List(); err == nil {
+			for host, u := range m {
+				out[host] = u
+			}
+		}
+	}
+	return out, nil
+}
+
+// dockerConfigPath is config.json in the docker config dir, or "".
+func dockerConfigPath() string {
+	dir, err := configfile.Dir("")
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "config.json")
 }

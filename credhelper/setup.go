@@ -2,8 +2,11 @@ package credhelper
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
+	"github.com/docker-credential-gcr/docker-credential-gcr/store"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
@@ -72,5 +75,36 @@ func (s *Setup) Helper(ctx context.Context) (*Helper, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(ctx, Tokens(o), s.Registries()), nil
+	st, err := s.Store()
+	if err != nil {
+		return nil, err
+	}
+	return New(ctx, Config{
+		Tokens:         Tokens(o),
+		Registries:     s.Registries(),
+		Store:          st,
+		StoreForGoogle: s.Settings.UsesStore(),
+		DockerConfig:   dockerConfigPath(),
+	}), nil
+}
+
+// Store opens the credential store the settings choose.
+func (s *Setup) Store() (store.Store, error) {
+	return store.Open(store.Options{
+		Mode:   s.Settings.CredentialStore,
+		Dir:    filepath.Dir(s.Path),
+		Getenv: s.Getenv,
+		Notice: os.Stderr,
+	})
+}
+
+// ClearCache forgets every cached token; it returns the cache dir and how
+// many tokens it removed.
+func (s *Setup) ClearCache() (string, int, error) {
+	c, err := s.Settings.Cache(s.Getenv)
+	if err != nil || c == nil {
+		return "", 0, err
+	}
+	n, err := c.Clear()
+	return c.Dir, n, err
 }

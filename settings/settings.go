@@ -25,6 +25,7 @@ const (
 	EnvUniverse        = "DOCKER_CREDENTIAL_GCR_UNIVERSE_DOMAIN"
 	EnvIAMEndpoint     = "DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"
 	EnvCacheDir        = "DOCKER_CREDENTIAL_GCR_CACHE_DIR"
+	EnvCredentialStore = "DOCKER_CREDENTIAL_GCR_CREDENTIAL_STORE"
 	EnvNoCache         = "DOCKER_CREDENTIAL_GCR_NO_CACHE"
 	EnvRefreshMargin   = "DOCKER_CREDENTIAL_GCR_REFRESH_MARGIN"
 
@@ -57,6 +58,9 @@ type Settings struct {
 	// RefreshMargin is how long before expiry a cached token is replaced
 	// (a Go duration, default "5m").
 	RefreshMargin string `json:"refresh_margin,omitempty"`
+	// CredentialStore is where docker login's credentials go: auto (the
+	// keyring when reachable, else a file), keyring or file.
+	CredentialStore string `json:"credential_store,omitempty"`
 	// Registries are hosts outside the Google patterns that the user
 	// registered with configure-docker: get serves them Google tokens.
 	Registries []string `json:"registries,omitempty"`
@@ -114,6 +118,7 @@ func (s *Settings) Overlay(getenv func(string) string) *Settings {
 	o.UniverseDomain = first(getenv(EnvUniverse), o.UniverseDomain)
 	o.IAMEndpoint = first(getenv(EnvIAMEndpoint), o.IAMEndpoint)
 	o.CacheDir = first(getenv(EnvCacheDir), o.CacheDir)
+	o.CredentialStore = first(getenv(EnvCredentialStore), o.CredentialStore)
 	o.RefreshMargin = first(getenv(EnvRefreshMargin), o.RefreshMargin)
 	if v := getenv(EnvNoCache); v != "" && v != "0" && v != "false" {
 		o.NoCache = true
@@ -194,4 +199,18 @@ func (s *Settings) Cache(getenv func(string) string) (*token.Cache, error) {
 		c.Margin = d
 	}
 	return c, nil
+}
+
+// UsesStore reports whether stored credentials of Google hosts are used:
+// by default, or when the source order names "store".
+func (s *Settings) UsesStore() bool {
+	if s.TokenSources == nil {
+		return true
+	}
+	for _, n := range s.TokenSources {
+		if strings.EqualFold(strings.TrimSpace(n), SourceStore) {
+			return true
+		}
+	}
+	return false
 }

@@ -32,12 +32,21 @@ func (metadataSource) resolve(_ context.Context, o *Options) (*candidate, error)
 			if o.getenv("GCE_METADATA_HOST") == "" && !c.OnGCEWithContext(ctx) {
 				return nil, notConfigured("not on Google Cloud (no metadata server answered; GCE_METADATA_HOST is not set)")
 			}
-			return metadataToken(ctx, c, account)
+			return metadataToken(ctx, c, account, o.Universe)
 		},
 	}, nil
 }
 
-func metadataToken(ctx context.Context, c *metadata.Client, account string) (*Token, error) {
+// metadataToken asks for the universe first, so that a token is never
+// minted for a registry of another universe.
+func metadataToken(ctx context.Context, c *metadata.Client, account, want string) (*Token, error) {
+	universe := DefaultUniverse
+	if u, err := c.GetWithContext(ctx, "universe/universe-domain"); err == nil && strings.TrimSpace(u) != "" {
+		universe = strings.TrimSpace(u)
+	}
+	if want != "" && universe != want {
+		return nil, notConfigured("the metadata server is in universe %s, the registry needs %s", universe, want)
+	}
 	acct := url.PathEscape(account)
 	body, err := c.GetWithContext(ctx, "instance/service-accounts/"+acct+"/token?scopes="+url.QueryEscape(Scope))
 	if err != nil {
@@ -59,10 +68,7 @@ func metadataToken(ctx context.Context, c *metadata.Client, account string) (*To
 	if email, err := c.EmailWithContext(ctx, account); err == nil {
 		t.Identity = strings.TrimSpace(email)
 	}
-	t.Universe = DefaultUniverse
-	if u, err := c.GetWithContext(ctx, "universe/universe-domain"); err == nil && strings.TrimSpace(u) != "" {
-		t.Universe = strings.TrimSpace(u)
-	}
+	t.Universe = universe
 	return t, nil
 }
 

@@ -1,0 +1,33 @@
+package cmd
+
+import (
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/credhelper"
+)
+
+// NewCmdDoctor explains the setup without printing secrets.
+func NewCmdDoctor() *cobra.Command {
+	o := credhelper.DoctorOptions{}
+	c := &cobra.Command{
+		Use:   "doctor [HOST]",
+		Short: "Explain which config, helper, token source and identity serve a registry (never prints a secret)",
+		Example: `  docker-credential-gcr doctor
+  docker-credential-gcr doctor us-east1-docker.pkg.dev`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.Host = args[0]
+			}
+			setup, err := credhelper.Load(os.Getenv)
+			if err != nil {
+				return err
+			}
+			return setup.Doctor(cmd.Context(), cmd.OutOrStdout(), o)
+		},
+	}
+	c.Flags().StringVar(&o.DockerDir, "config", "", "docker config directory (default $DOCKER_CONFIG or ~/.docker)")
+	return c
+}

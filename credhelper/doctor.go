@@ -1,0 +1,165 @@
+package credhelper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
+)
+
+// HelperName is what Docker's config maps to this binary
+// (docker-credential-<name>).
+const HelperName = "gcr"
+
+// DoctorOptions are doctor's inputs.
+type DoctorOptions struct {
+	Host      string // optional registry host to explain
+	DockerDir string // docker config dir flag ("" = DOCKER_CONFIG or ~/.docker)
+	Now       func() time.Time
+}
+
+// Doctor explains, without printing a secret, how docker would get
+// credentials for o.Host: the config file, its credHelpers/credsStore, this
+// binary on PATH, the settings, the source that would serve and as whom.
+// It returns an error when something would fail.
+func (s *Setup) Doctor(ctx context.Context, w io.Writer, o DoctorOptions) error {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	var problems []string
+	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
+
+	dir, err := configfile.Dir(o.DockerDir)
+	var cfg *configfile.Config
+	if err != nil {
+		problems = append(problems, err.Error())
+	} else {
+		path := filepath.Join(dir, "config.json")
+		data, rerr := os.ReadFile(path)
+		switch {
+		case errors.Is(rerr, fs.ErrNotExist):
+			p("docker config:    %s (absent; run `docker-credential-gcr configure-docker`)", path)
+			cfg = &configfile.Config{}
+		case rerr != nil:
+			problems = append(problems, rerr.Error())
+		default:
+			p("docker config:    %s", path)
+			if cfg, err = configfile.Parse(data); err != nil {
+				problems = append(problems, err.Error())
+			}
+		}
+	}
+	if cfg != nil {
+		if cfg.CredsStore != "" {
+			p("  credsStore:     %s (docker uses docker-credential-%s for every host without a credHelpers entry)", cfg.CredsStore, cfg.CredsStore)
+		}
+		hosts := make([]string, 0, len(cfg.CredHelpers))
+		for h := range cfg.CredHelpers {
+			hosts = append(hosts, h)
+		}
+		sort.Strings(hosts)
+		for _, h := range hosts {
+			mark := ""
+			if cfg.CredHelpers[h] == HelperName {
+				mark = " (this helper)"
+			}
+			p("  credHelpers:    %s -> %s%s", h, cfg.CredHelpers[h], mark)
+		}
+	}
+
+	bin, err := exec.LookPath("docker-credential-" + HelperName)
+	if err != nil {
+		p("helper on PATH:   no: docker cannot run docker-credential-%s", HelperName)
+		problems = append(problems, "put docker-credential-gcr on PATH (go install or copy the binary to /usr/local/bin)")
+	} else {
+		p("helper on PATH:   %s", bin)
+	}
+	settingsState := ""
+	if _, err := os.Stat(s.Path); errors.Is(err, fs.ErrNotExist) {
+		settingsState = " (absent: defaults)"
+	}
+	p("settings:         %s%s", s.Path, settingsState)
+
+	universe := ""
+	if o.Host != "" {
+		host, err := NormalizeHost(o.Host)
+		if err != nil {
+			return fmt.Errorf("doctor: %w", err)
+		}
+		h, err := s.Helper(ctx)
+		if err != nil {
+			return err
+		}
+		u, ours := h.Universe(host)
+		if !ours {
+			p("registry:         %s is not a Google registry: this helper answers \"not found\" for it and never sends it a Google token", host)
+		} else {
+			universe = u
+			p("registry:         %s (Google, universe %s)", host, u)
+		}
+		if cfg != nil {
+			p("  docker uses:    %s", dockerHelperFor(cfg, host))
+			if ours && helperFor(cfg, host) != HelperName {
+				problems = append(problems, fmt.Sprintf("docker does not ask this helper for %s: run `docker-credential-gcr configure-docker %s`", host, host))
+			}
+		}
+		if !ours {
+			return report(w, problems)
+		}
+	}
+
+	opts, err := s.TokenOptions("")
+	if err != nil {
+		return err
+	}
+	if len(opts.Impersonate) > 0 {
+		p("impersonation:    %s", strings.Join(opts.Impersonate, " > "))
+	}
+	t, err := Tokens(opts)(ctx, universe)
+	if err != nil {
+		p("token:            none")
+		problems = append(problems, err.Error())
+		return report(w, problems)
+	}
+	life := "unknown (an access-token file)"
+	if !t.Expiry.IsZero() {
+		life = t.Expiry.Sub(o.Now()).Round(time.Second).String()
+	}
+	p("token:            from %s as %s, universe %s, expires in %s", t.Source, t.Identity, t.Universe, life)
+	return report(w, problems)
+}
+
+func report(w io.Writer, problems []string) error {
+	if len(problems) == 0 {
+		fmt.Fprintln(w, "result:           ok")
+		return nil
+	}
+	return fmt.Errorf("%d problem(s):\n  %s", len(problems), strings.Join(problems, "\n  "))
+}
+
+// helperFor is the helper docker runs for host: credHelpers, then credsStore.
+func helperFor(cfg *configfile.Config, host string) string {
+	if h, ok := cfg.CredHelpers[host]; ok {
+		return h
+	}
+	return cfg.CredsStore
+}
+
+func dockerHelperFor(cfg *configfile.Config, host string) string {
+	if h, ok := cfg.CredHelpers[host]; ok {
+		return "credHelpers -> docker-credential-" + h
+	}
+	if cfg.CredsStore != "" {
+		return "credsStore -> docker-credential-" + cfg.CredsStore
+	}
+	return "auths in config.json (no helper)"
+}

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
+)
+
+// ErrNotFound is returned for a host with no stored credential.
+var ErrNotFound = errors.New("no stored credential")
+
+// Credential is what docker login stored for a host.
+type Credential struct {
+	Username string    `json:"username"`
+	Secret   string    `json:"secret"`
+	StoredAt time.Time `json:"stored_at"`
+}
+
+// Store keeps credentials by registry host.
+type Store interface {
+	Get(host string) (*Credential, error)
+	Put(host string, c *Credential) error
+	Delete(host string) error
+	// List maps every stored host to its username.
+	List() (map[string]string, error)
+}
+
+// Backend names.
+const (
+	Auto    = "auto"
+	Keyring = "keyring"
+	File    = "file"
+)
+
+// jsonFile is a JSON map in a file, read and written whole under a lock
+// with atomic replacement: the secrets file of the file backend and the
+// index of the keyring backend.
+type jsonFile[V any] struct{ path string }
+
+func (f jsonFile[V]) read() (map[string]V, error) {
+	m := map[string]V{}
+	b, err := os.ReadFile(f.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", f.path, err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s is corrupt (%v); move it aside and log in again", f.path, err)
+	}
+	return m, nil
+}
+
+// update applies edit under the file's lock and writes the result 0600.
+func (f jsonFile[V]) update(edit func(map[string]V) error) error {
+	unlock, err := fsutil.Lock(context.Background(), f.path+".lock", 10*time.Second)
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", f.path, err)
+	}
+	defer unlock()
+	m, err := f.read()
+	if err != nil {
+		return err
+	}
+	if err := edit(m); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := fsutil.WriteFileAtomic(f.path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", f.path, err)
+	}
+	return nil
+}
