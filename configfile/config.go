@@ -1,0 +1,123 @@
+package configfile
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/user"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
+)
+
+// Config is what docker reads from config.json to choose a credential helper.
+type Config struct {
+	CredHelpers map[string]string // registry host -> helper suffix (docker-credential-SUFFIX)
+	CredsStore  string            // the helper for every other host
+}
+
+// dockerConfig decodes as the docker CLI's ConfigFile does: encoding/json,
+// keys matched case-insensitively, repeated credHelpers merged.
+type dockerConfig struct {
+	CredHelpers map[string]string `json:"credHelpers"`
+	CredsStore  string            `json:"credsStore"`
+}
+
+// Parse reads credHelpers and credsStore as docker reads them. An empty file
+// is an empty config, as for docker. An error names the line and column.
+func Parse(data []byte) (*Config, error) {
+	if blank(data) {
+		return &Config{}, nil
+	}
+	s := &scanner{data: data}
+	s.ws()
+	start := s.pos
+	if err := s.value(0); err != nil {
+		return nil, fmt.Errorf("parse docker config: %w", err)
+	}
+	if s.ws(); s.pos < len(data) {
+		return nil, fmt.Errorf("parse docker config: %w", syntaxError(data, s.pos, "invalid character after top-level value"))
+	}
+	if c := data[start]; c != '{' {
+		return nil, fmt.Errorf("parse docker config: %w",
+			errorAt(data, start, fixIt, "the top-level value is %s, docker needs an object", kind(c)))
+	}
+	var dc dockerConfig
+	if err := json.Unmarshal(data, &dc); err != nil {
+		off := len(data)
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			off = int(te.Offset) - 1
+		}
+		return nil, fmt.Errorf("parse docker config: %w",
+			errorAt(data, off, fixIt, "docker cannot read this: %s", strings.TrimPrefix(err.Error(), "json: ")))
+	}
+	return &Config{CredHelpers: dc.CredHelpers, CredsStore: dc.CredsStore}, nil
+}
+
+// Dir returns the docker config directory as the docker CLI chooses it: the
+// --config flag when set, else $DOCKER_CONFIG, else ~/.docker.
+func Dir(flagDir string) (string, error) {
+	if flagDir != "" {
+		return flagDir, nil
+	}
+	if dir := os.Getenv("DOCKER_CONFIG"); dir != "" {
+		return dir, nil
+	}
+	home, _ := os.UserHomeDir()
+	if home == "" && runtime.GOOS != "windows" {
+		if u, err := user.Current(); err == nil {
+			home = u.HomeDir
+		}
+	}
+	if home == "" {
+		return "", errors.New("find docker config directory: no home directory; set DOCKER_CONFIG or pass --config")
+	}
+	return filepath.Join(home, ".docker"), nil
+}
+
+// lockTimeout bounds the wait for another process editing the same file.
+const lockTimeout = 30 * time.Second
+
+// Update applies edit to the config.json at path: under a lock on the
+// sibling file path+".lock", it reads the file (a missing one reads as
+// empty), calls edit, and when the bytes changed writes them atomically
+// (fsutil.WriteFileAtomic: symlink followed, mode and owner kept, a new file
+// 0600 in a 0700 directory). Unchanged bytes are not written, so the file's
+// mtime stays. With dryRun it takes no lock and writes nothing. It returns
+// the bytes before and after the edit; on error the file is untouched.
+func Update(ctx context.Context, path string, dryRun bool, edit func([]byte) ([]byte, error)) (before, after []byte, err error) {
+	if !dryRun {
+		unlock, err := fsutil.Lock(ctx, path+".lock", lockTimeout)
+		if err != nil {
+			return nil, nil, fmt.Errorf("update %s: %w", path, err)
+		}
+		defer func() {
+			if uerr := unlock(); uerr != nil && err == nil {
+				err = fmt.Errorf("update %s: %w", path, uerr)
+			}
+		}()
+	}
+	before, err = os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, fmt.Errorf("update %s: %w", path, err)
+	}
+	after, err = edit(before)
+	if err != nil {
+		return before, nil, fmt.Errorf("update %s: %w", path, err)
+	}
+	if dryRun || bytes.Equal(before, after) {
+		return before, after, nil
+	}
+	if err := fsutil.WriteFileAtomic(path, after, 0o600); err != nil {
+		return before, after, fmt.Errorf("update docker config: %w", err)
+	}
+	return before, after, nil
+}
