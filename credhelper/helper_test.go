@@ -1,0 +1,132 @@
+package credhelper
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/docker/docker-credential-helpers/credentials"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/store"
+	"github.com/docker-credential-gcr/docker-credential-gcr/token"
+)
+
+// mint is a TokenFunc that counts calls and records the universe asked.
+type mint struct {
+	n        int
+	universe string
+}
+
+func (m *mint) tokens(_ context.Context, universe string) (*token.Token, error) {
+	m.n++
+	m.universe = universe
+	return &token.Token{AccessToken: "minted-" + universe, Universe: universe}, nil
+}
+
+func newHelper(m *mint, st store.Store, now time.Time) *Helper {
+	return New(context.Background(), Config{
+		Tokens:         m.tokens,
+		Registries:     map[string]string{"registry.example.com": UniverseGoogle},
+		Store:          st,
+		StoreForGoogle: true,
+		Now:            func() time.Time { return now },
+	})
+}
+
+func TestGetDecision(t *testing.T) {
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	st := store.NewMemory()
+	st.Put("us-docker.pkg.dev", &store.Credential{Username: UsernameJSONKeyBase64, Secret: "KEY", StoredAt: now.Add(-48 * time.Hour)})
+	st.Put("eu.gcr.io", &store.Credential{Username: Username, Secret: "fresh-token", StoredAt: now.Add(-59 * time.Minute)})
+	st.Put("asia.gcr.io", &store.Credential{Username: Username, Secret: "old-token", StoredAt: now.Add(-61 * time.Minute)})
+	st.Put("myreg.ncr.fin-ntruss.com", &store.Credential{Username: "ACCESSKEY", Secret: "SECRETKEY", StoredAt: now})
+	m := &mint{}
+	h := newHelper(m, st, now)
+
+	tests := []struct {
+		url, user, secret string
+		minted            bool
+	}{
+		{"https://us-docker.pkg.dev/v2/", UsernameJSONKeyBase64, "KEY", false},        // a key outlives tokens
+		{"eu.gcr.io", Username, "fresh-token", false},                                 // stored token still valid
+		{"asia.gcr.io", Username, "minted-googleapis.com", true},                      // stored token too old
+		{"gcr.io/my-project/img", Username, "minted-googleapis.com", true},            // nothing stored
+		{"myreg.ncr.fin-ntruss.com", "ACCESSKEY", "SECRETKEY", false},                 // another registry: what was stored
+		{"registry.example.com", Username, "minted-googleapis.com", true},             // registered custom host
+		{"europe-west9-docker.s3nsregistry.fr", Username, "minted-s3nsapis.fr", true}, // S3NS universe
+	}
+	for _, tt := range tests {
+		before := m.n
+		user, secret, err := h.Get(tt.url)
+		if err != nil || user != tt.user || secret != tt.secret {
+			t.Errorf("Get(%q) = %q, %q, %v, want %q, %q", tt.url, user, secret, err, tt.user, tt.secret)
+		}
+		if minted := m.n > before; minted != tt.minted {
+			t.Errorf("Get(%q) minted = %v, want %v", tt.url, minted, tt.minted)
+		}
+	}
+	if _, err := st.Get("asia.gcr.io"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("an expired stored access token is kept (%v); nothing is kept beyond its life", err)
+	}
+	for _, url := range []string{"ghcr.io", "docker.io", "https://index.docker.io/v1/", "gcr.io.evil.com", "", "user@gcr.io"} {
+		before := m.n
+		if _, _, err := h.Get(url); !credentials.IsErrCredentialsNotFound(err) {
+			t.Errorf("Get(%q) error = %v, want not found", url, err)
+		}
+		if m.n != before {
+			t.Errorf("Get(%q) minted a Google token", url)
+		}
+	}
+}
+
+func TestStoreDisabledForGoogle(t *testing.T) {
+	st := store.NewMemory()
+	st.Put("gcr.io", &store.Credential{Username: UsernameJSONKey, Secret: "KEY", StoredAt: time.Now()})
+	m := &mint{}
+	h := New(context.Background(), Config{Tokens: m.tokens, Store: st, StoreForGoogle: false})
+	if _, secret, _ := h.Get("gcr.io"); secret != "minted-googleapis.com" {
+		t.Errorf("Get(gcr.io) without the store source = %q, want a minted token", secret)
+	}
+}
+
+func TestAddDeleteList(t *testing.T) {
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.json")
+	os.WriteFile(cfg, []byte(`{"credHelpers": {"us-east1-docker.pkg.dev": "gcr", "gcr.io": "gcloud", "ghcr.io": "gcr"}}`), 0o600)
+	st := store.NewMemory()
+	h := New(context.Background(), Config{Tokens: (&mint{}).tokens, Store: st, Now: func() time.Time { return now }, DockerConfig: cfg})
+
+	if err := h.Add(&credentials.Credentials{ServerURL: "https://MyReg.ncr.fin-ntruss.com/", Username: "AK", Secret: "SK"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.Get("myreg.ncr.fin-ntruss.com")
+	if err != nil || c.Username != "AK" || c.Secret != "SK" || !c.StoredAt.Equal(now) {
+		t.Errorf("stored = %+v, %v", c, err)
+	}
+	list, err := h.List()
+	want := map[string]string{"myreg.ncr.fin-ntruss.com": "AK", "us-east1-docker.pkg.dev": Username}
+	if err != nil || len(list) != len(want) {
+		t.Errorf("List() = %v, %v, want %v", list, err, want)
+	}
+	for k, v := range want {
+		if list[k] != v {
+			t.Errorf("List()[%s] = %q, want %q", k, list[k], v)
+		}
+	}
+	if err := h.Delete("myreg.ncr.fin-ntruss.com"); err != nil {
+		t.Errorf("Delete = %v", err)
+	}
+	if err := h.Delete("myreg.ncr.fin-ntruss.com"); !credentials.IsErrCredentialsNotFound(err) {
+		t.Errorf("second Delete = %v, want not found", err)
+	}
+	// list never fails, even with a broken config.json and no store.
+	os.WriteFile(cfg, []byte(`{broken`), 0o600)
+	h = New(context.Background(), Config{Tokens: (&mint{}).tokens, DockerConfig: cfg})
+	if l, err := h.List(); err != nil || len(l) != 0 {
+		t.Errorf("List() with a broken config = %v, %v, want {}, nil", l, err)
+	}
+}
