@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -94,5 +96,51 @@ func TestProxyRefusesPlainRequests(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(path); string(got) != string(p.CAPEM()) {
 		t.Errorf("WriteCA(path) wrote %q, want CAPEM() %q", got, p.CAPEM())
+	}
+}
+
+// TestProxyWithCurl reaches the fake the way the e2e suite points real
+// clients at it: HTTPS_PROXY and SSL_CERT_FILE, nothing else.
+func TestProxyWithCurl(t *testing.T) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Skip("curl is not installed")
+	}
+	s := newServer(t, Options{RealHosts: true})
+	p, err := NewProxy(map[string]http.Handler{"oauth2.googleapis.com": s.Handler()})
+	if err != nil {
+		t.Fatalf("NewProxy: %v", err)
+	}
+	t.Cleanup(p.Close)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := p.WriteCA(ca); err != nil {
+		t.Fatalf("WriteCA: %v", err)
+	}
+	adc, _ := s.NewAuthorizedUser("dev@example.com")
+	var user map[string]string
+	json.Unmarshal(adc, &user)
+	form := url.Values{
+		"grant_type":    {"refresh_token"},
+		"client_id":     {user["client_id"]},
+		"client_secret": {user["client_secret"]},
+		"refresh_token": {user["refresh_token"]},
+	}
+	run := func(u string, args ...string) (string, error) {
+		cmd := exec.CommandContext(t.Context(), curl, append([]string{"-sS", "--fail", "--max-time", "20", u}, args...)...)
+		cmd.Env = []string{"HTTPS_PROXY=" + p.URL, "https_proxy=" + p.URL, "SSL_CERT_FILE=" + ca, "CURL_CA_BUNDLE=" + ca, "HOME=" + t.TempDir()}
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run(realTokenURL, "--data", form.Encode())
+	if err != nil {
+		t.Fatalf("curl %s: %v\n%s", realTokenURL, err, out)
+	}
+	var resp tokenResponse
+	json.Unmarshal([]byte(out), &resp)
+	if got, ok := s.Principal(resp.AccessToken); !ok || got != "dev@example.com" {
+		t.Errorf("Principal(curl's token) = %q, %v, want dev@example.com, true (body %s)", got, ok, out)
+	}
+	if out, err := run("https://example.com/"); err == nil {
+		t.Errorf("curl https://example.com/ through the proxy = %q, want refused", out)
 	}
 }
