@@ -49,6 +49,7 @@ Registry (gcr.io), with no docker login and no secret in config.json.`,
 		NewCmdConfig(),
 		NewCmdDoctor(),
 		NewCmdCache(),
+		NewCmdConfigureDocker(),
 	)
 	return root
 }

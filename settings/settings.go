@@ -214,3 +214,12 @@ func (s *Settings) UsesStore() bool {
 	}
 	return false
 }
+
+// SplitRaw splits "a,b" into its fields, keeping empty ones so that
+// validation can name them ("a,,b" is a mistake, not two hosts).
+func SplitRaw(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, ",")
+}

@@ -1,0 +1,200 @@
+package credhelper
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
+	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
+)
+
+// ContainerRegistryHosts are configured when no host is given.
+var ContainerRegistryHosts = []string{"gcr.io", "us.gcr.io", "eu.gcr.io", "asia.gcr.io", "marketplace.gcr.io"}
+
+//go:embed regions.txt
+var regionsFile string
+
+// ArtifactRegistryHosts returns LOCATION-docker.pkg.dev for every known
+// Artifact Registry location.
+func ArtifactRegistryHosts() []string {
+	var hosts []string
+	for _, l := range strings.Split(regionsFile, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			hosts = append(hosts, l+"-docker.pkg.dev")
+		}
+	}
+	return hosts
+}
+
+// ValidateConfigHost normalises a host for credHelpers ("https://" and a
+// trailing "/" dropped, lower-cased) and refuses what docker could never
+// match: an empty name, a path, a wildcard, a space.
+func ValidateConfigHost(s string) (string, error) {
+	h := strings.ToLower(strings.TrimSpace(s))
+	h = strings.TrimPrefix(strings.TrimPrefix(h, "https://"), "http://")
+	h = strings.TrimRight(h, "/")
+	switch {
+	case h == "":
+		return "", errors.New("empty registry host (a stray comma in --registries?)")
+	case strings.ContainsAny(h, " \t"):
+		return "", fmt.Errorf("registry host %q contains a space", s)
+	case strings.Contains(h, "*"):
+		return "", fmt.Errorf("registry host %q has a wildcard: docker has none in credHelpers; list each host", s)
+	case strings.Contains(h, "/"):
+		return "", fmt.Errorf("registry host %q has a path: credHelpers keys are hosts (use %q)", s, h[:strings.Index(h, "/")])
+	}
+	n, err := NormalizeHost(h)
+	if err != nil {
+		return "", err
+	}
+	return n, nil
+}
+
+// ConfigureOptions are configure-docker's inputs.
+type ConfigureOptions struct {
+	Hosts                   []string
+	IncludeArtifactRegistry bool
+	AllowCustomHost         bool // serve hosts outside the Google set, and record them
+	Overwrite               bool
+	DryRun                  bool
+	Remove                  bool
+	DockerDir               string
+	Out, Err                io.Writer
+}
+
+// ConfigureDocker maps the hosts to this helper in Docker's config.json
+// (or removes them), editing only credHelpers.
+func (s *Setup) ConfigureDocker(ctx context.Context, o ConfigureOptions) error {
+	hosts, custom, err := s.configureHosts(o)
+	if err != nil {
+		return err
+	}
+	dir, err := configfile.Dir(o.DockerDir)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, "config.json")
+	var results []configfile.Result
+	before, after, err := configfile.Update(ctx, path, o.DryRun, func(data []byte) ([]byte, error) {
+		var out []byte
+		var err error
+		if o.Remove {
+			out, results, err = configfile.RemoveCredHelpers(data, hosts, HelperName)
+		} else {
+			out, results, err = configfile.SetCredHelpers(data, hosts, HelperName, o.Overwrite)
+		}
+		return out, err
+	})
+	if err != nil {
+		return err
+	}
+	if o.DryRun {
+		fmt.Fprint(o.Out, configfile.Diff(path, before, after))
+	} else if len(custom) > 0 {
+		if err := s.recordRegistries(custom, o.Remove); err != nil {
+			return err
+		}
+	}
+	s.reportConfigure(o, path, results, after)
+	return nil
+}
+
+// configureHosts resolves the hosts to edit and which of them are custom.
+func (s *Setup) configureHosts(o ConfigureOptions) (hosts, custom []string, err error) {
+	raw := o.Hosts
+	if len(raw) == 0 && !o.Remove && !o.IncludeArtifactRegistry {
+		raw = ContainerRegistryHosts
+	}
+	if o.IncludeArtifactRegistry {
+		raw = append(slices.Clone(raw), ArtifactRegistryHosts()...)
+	}
+	if len(raw) == 0 {
+		return nil, nil, errors.New("name the hosts to remove: configure-docker --remove HOST...")
+	}
+	registered := s.Registries()
+	for _, r := range raw {
+		h, err := ValidateConfigHost(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		if slices.Contains(hosts, h) {
+			continue
+		}
+		if _, google := GoogleUniverse(h); !google {
+			if _, ok := registered[h]; !ok && !o.AllowCustomHost && !o.Remove {
+				return nil, nil, fmt.Errorf("%s is not a Google registry host (gcr.io, *.gcr.io, LOCATION-docker.pkg.dev, docker.LOCATION.rep.pkg.dev, LOCATION-docker.s3nsregistry.fr); to send it Google tokens anyway (a custom domain or private endpoint), pass --allow-custom-host", h)
+			}
+			custom = append(custom, h)
+		}
+		hosts = append(hosts, h)
+	}
+	return hosts, custom, nil
+}
+
+// recordRegistries adds (or removes) custom hosts in the settings so that
+// get serves them.
+func (s *Setup) recordRegistries(hosts []string, remove bool) error {
+	return settings.Modify(s.Path, func(st *settings.Settings) error {
+		for _, h := range hosts {
+			i := slices.Index(st.Registries, h)
+			switch {
+			case remove && i >= 0:
+				st.Registries = slices.Delete(st.Registries, i, i+1)
+			case !remove && i < 0:
+				st.Registries = append(st.Registries, h)
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Setup) reportConfigure(o ConfigureOptions, path string, results []configfile.Result, after []byte) {
+	verb := "updated"
+	if o.DryRun {
+		verb = "would update (dry run)"
+	}
+	changed := false
+	for _, r := range results {
+		switch r.Action {
+		case configfile.Added:
+			fmt.Fprintf(o.Err, "added        %s -> %s\n", r.Host, HelperName)
+		case configfile.Unchanged:
+			fmt.Fprintf(o.Err, "already set  %s -> %s\n", r.Host, HelperName)
+		case configfile.KeptOther:
+			fmt.Fprintf(o.Err, "kept         %s -> %s (it points at another helper; use --overwrite to replace it)\n", r.Host, r.Previous)
+		case configfile.Replaced:
+			fmt.Fprintf(o.Err, "replaced     %s: %s -> %s\n", r.Host, r.Previous, HelperName)
+		case configfile.Removed:
+			fmt.Fprintf(o.Err, "removed      %s\n", r.Host)
+		case configfile.NotOurs:
+			fmt.Fprintf(o.Err, "kept         %s -> %s (not this helper's entry)\n", r.Host, r.Previous)
+		case configfile.Absent:
+			fmt.Fprintf(o.Err, "absent       %s\n", r.Host)
+		}
+		changed = changed || r.Action == configfile.Added || r.Action == configfile.Replaced || r.Action == configfile.Removed
+	}
+	if changed {
+		fmt.Fprintf(o.Err, "%s %s\n", verb, path)
+	} else {
+		fmt.Fprintf(o.Err, "%s is already up to date\n", path)
+	}
+	if o.Remove {
+		return
+	}
+	if o.IncludeArtifactRegistry {
+		fmt.Fprintln(o.Err, "warning: docker runs the helper for every configured host in some commands (docker build, docker compose); configure only the locations you use to keep them fast")
+	}
+	if _, err := exec.LookPath("docker-credential-" + HelperName); err != nil {
+		fmt.Fprintf(o.Err, "warning: docker-credential-%s is not on PATH: docker will fail for these hosts until it is (go install, or copy the binary to /usr/local/bin)\n", HelperName)
+	}
+	if cfg, err := configfile.Parse(after); err == nil && cfg.CredsStore != "" {
+		fmt.Fprintf(o.Err, "note: credsStore is %q: docker uses docker-credential-%s for every host without a credHelpers entry; the hosts above use this helper\n", cfg.CredsStore, cfg.CredsStore)
+	}
+}
