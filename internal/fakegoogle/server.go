@@ -45,7 +45,9 @@ type Options struct {
 	// (https://oauth2.googleapis.com/token, https://sts.googleapis.com/v1/token)
 	// instead of URL, for serving Handler behind NewProxy.
 	RealHosts bool
-	// Now is the clock used for expiry; default time.Now.
+	// Now is the server's clock: token expiry, and the iat/exp check of
+	// JWT assertions (signed with the real clock by x/oauth2, so move a
+	// fake clock by minutes, not hours); default time.Now.
 	Now func() time.Time
 }
 
