@@ -306,3 +306,78 @@ func TestConfigTokenSource(t *testing.T) {
 		t.Errorf("config --unset-all = %q, exit %d, want the sources reset", out, code)
 	}
 }
+
+func TestConfigureDocker(t *testing.T) {
+	e := newEnv(t)
+	cfg := filepath.Join(e.dir, "docker", "config.json")
+	orig := "{\n  \"auths\": {\n    \"ghcr.io\": {}\n  },\n  \"credsStore\": \"desktop\",\n  \"x-unknown\": [1, 2]\n}\n"
+	e.write("docker/config.json", []byte(orig))
+	os.Chmod(cfg, 0o640)
+
+	_, stderr, code := e.run("", "configure-docker", "us-east1-docker.pkg.dev", "--registries=eu.gcr.io")
+	if code != 0 {
+		t.Fatalf("configure-docker exit %d: %s", code, stderr)
+	}
+	want := "{\n  \"auths\": {\n    \"ghcr.io\": {}\n  },\n  \"credsStore\": \"desktop\",\n  \"x-unknown\": [1, 2],\n  \"credHelpers\": {\n    \"eu.gcr.io\": \"gcr\",\n    \"us-east1-docker.pkg.dev\": \"gcr\"\n  }\n}\n"
+	got, _ := os.ReadFile(cfg)
+	if string(got) != want {
+		t.Errorf("config.json =\n%s\nwant\n%s", got, want)
+	}
+	if fi, _ := os.Stat(cfg); fi.Mode().Perm() != 0o640 {
+		t.Errorf("config.json mode = %v, want 0640 kept", fi.Mode().Perm())
+	}
+	for _, line := range []string{"added        us-east1-docker.pkg.dev -> gcr", "credsStore is \"desktop\"", "not on PATH"} {
+		if !strings.Contains(stderr, line) {
+			t.Errorf("configure-docker stderr = %q, want %q", stderr, line)
+		}
+	}
+
+	// A run that changes nothing does not write.
+	fi1, _ := os.Stat(cfg)
+	if _, stderr, code := e.run("", "configure-docker", "us-east1-docker.pkg.dev"); code != 0 || !strings.Contains(stderr, "already set") {
+		t.Errorf("second configure-docker = %q, exit %d", stderr, code)
+	}
+	if fi2, _ := os.Stat(cfg); !fi2.ModTime().Equal(fi1.ModTime()) {
+		t.Errorf("a no-op configure-docker rewrote config.json")
+	}
+
+	// Refusals leave the file as it was.
+	for _, args := range [][]string{
+		{"configure-docker", "--registries=gcr.io,,us.gcr.io"},
+		{"configure-docker", "gcr.io/my-project"},
+		{"configure-docker", "*.gcr.io"},
+		{"configure-docker", "ghcr.io"},
+	} {
+		if _, stderr, code := e.run("", args...); code == 0 {
+			t.Errorf("%v exit 0, want a refusal (%s)", args, stderr)
+		}
+	}
+	if got2, _ := os.ReadFile(cfg); string(got2) != string(got) {
+		t.Errorf("a refused configure-docker changed config.json")
+	}
+
+	// A custom host needs the explicit flag, and then get serves it.
+	if _, stderr, code := e.run("", "configure-docker", "--allow-custom-host", "registry.example.com"); code != 0 {
+		t.Fatalf("--allow-custom-host exit %d: %s", code, stderr)
+	}
+	out, _, code := e.run("registry.example.com", "get")
+	var c credentials.Credentials
+	if err := json.Unmarshal([]byte(out), &c); err != nil || code != 0 || c.Username != "oauth2accesstoken" {
+		t.Errorf("get registry.example.com after --allow-custom-host = %q, exit %d", out, code)
+	}
+
+	// --dry-run prints a diff and writes nothing; --remove removes only ours.
+	out, _, code = e.run("", "configure-docker", "--dry-run", "us.gcr.io")
+	if code != 0 || !strings.Contains(out, "+    \"us.gcr.io\": \"gcr\"") {
+		t.Errorf("--dry-run = %q, want a unified diff adding us.gcr.io", out)
+	}
+	if b, _ := os.ReadFile(cfg); strings.Contains(string(b), "us.gcr.io") {
+		t.Errorf("--dry-run wrote the file")
+	}
+	if _, stderr, code := e.run("", "configure-docker", "--remove", "eu.gcr.io"); code != 0 || !strings.Contains(stderr, "removed      eu.gcr.io") {
+		t.Errorf("--remove = %q, exit %d", stderr, code)
+	}
+	if b, _ := os.ReadFile(cfg); strings.Contains(string(b), "eu.gcr.io") {
+		t.Errorf("--remove left eu.gcr.io in %s", b)
+	}
+}
