@@ -1,0 +1,256 @@
+package fakeregistry
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Token-mode constants. The service and issuer are fixed names that the
+// docker-registry config and the minted JWTs agree on; the realm path is
+// Artifact Registry's.
+const (
+	TokenPath = "/v2/token"
+	Service   = "fakeregistry"
+	Issuer    = "fakeregistry-token-issuer"
+
+	defaultTokenLifetime = 5 * time.Minute
+)
+
+// Access is one entry of a registry token's access claim: a resource and the
+// actions granted on it, as in the scope "repository:proj/repo:pull,push".
+type Access struct {
+	Type    string   `json:"type"`
+	Name    string   `json:"name"`
+	Actions []string `json:"actions"`
+}
+
+// parseScope splits a scope "type:name:action,action". The name may itself
+// hold colons (a registry:catalog:* scope has none, a name with a port
+// would), so type ends at the first colon and actions start after the last.
+func parseScope(s string) (Access, bool) {
+	i, j := strings.Index(s, ":"), strings.LastIndex(s, ":")
+	if i <= 0 || j <= i+1 || j == len(s)-1 {
+		return Access{}, false
+	}
+	a := Access{Type: s[:i], Name: s[i+1 : j]}
+	for act := range strings.SplitSeq(s[j+1:], ",") {
+		if act != "" && !slices.Contains(a.Actions, act) {
+			a.Actions = append(a.Actions, act)
+		}
+	}
+	return a, len(a.Actions) > 0
+}
+
+// signer mints registry JWTs with an ECDSA P-256 key whose self-signed
+// certificate docker-registry trusts as its rootcertbundle.
+type signer struct {
+	key     *ecdsa.PrivateKey
+	certDER []byte
+	certPEM []byte
+}
+
+func newSigner() (*signer, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("fakeregistry: generate token key: %w", err)
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return nil, fmt.Errorf("fakeregistry: certificate serial: %w", err)
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: Issuer},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(30 * 24 * time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, fmt.Errorf("fakeregistry: create token certificate: %w", err)
+	}
+	return &signer{
+		key:     key,
+		certDER: der,
+		certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+	}, nil
+}
+
+// claims is the claim set docker-registry 2.8.2 checks: iss, aud (one
+// string there, not a list), exp and nbf (with 60 s leeway), and access.
+type claims struct {
+	Issuer     string   `json:"iss"`
+	Subject    string   `json:"sub"`
+	Audience   string   `json:"aud"`
+	Expiration int64    `json:"exp"`
+	NotBefore  int64    `json:"nbf"`
+	IssuedAt   int64    `json:"iat"`
+	JWTID      string   `json:"jti"`
+	Access     []Access `json:"access"`
+}
+
+// sign returns the compact JWS of c: ES256, with the signing certificate in
+// x5c (standard base64 DER, as RFC 7515 says), which docker-registry
+// verifies against its rootcertbundle.
+func (s *signer) sign(c claims) (string, error) {
+	header, err := json.Marshal(map[string]any{
+		"typ": "JWT",
+		"alg": "ES256",
+		"x5c": []string{base64.StdEncoding.EncodeToString(s.certDER)},
+	})
+	if err != nil {
+		return "", fmt.Errorf("fakeregistry: encode JWT header: %w", err)
+	}
+	payload, err := json.Marshal(c)
+	if err != nil {
+		return "", fmt.Errorf("fakeregistry: encode JWT claims: %w", err)
+	}
+	enc := base64.RawURLEncoding
+	input := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
+	digest := sha256.Sum256([]byte(input))
+	r, ss, err := ecdsa.Sign(rand.Reader, s.key, digest[:])
+	if err != nil {
+		return "", fmt.Errorf("fakeregistry: sign JWT: %w", err)
+	}
+	// JWS ES256 signatures are R and S as 32-byte big-endian integers.
+	sig := make([]byte, 64)
+	r.FillBytes(sig[:32])
+	ss.FillBytes(sig[32:])
+	return input + "." + enc.EncodeToString(sig), nil
+}
+
+// tokenResponse is the body of a successful token request, in the shape
+// of the distribution token spec (and of Artifact Registry).
+type tokenResponse struct {
+	Token       string `json:"token"`
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int    `json:"expires_in"`
+	IssuedAt    string `json:"issued_at"`
+}
+
+// serveToken answers the token endpoint: Basic credentials (or a POST form
+// with grant_type=password) checked by the Authenticator, then a JWT for
+// the requested scopes. Anonymous and refused requests get 401 with a
+// Basic challenge and an error body in the registry's JSON shape.
+func (f *front) serveToken(w http.ResponseWriter, r *http.Request) {
+	at := f.attempt(r)
+	defer func() { f.record(at) }()
+	var user, pass string
+	var ok bool
+	switch r.Method {
+	case http.MethodGet:
+		r.ParseForm() // the query: scope and service
+		user, pass, ok = r.BasicAuth()
+	case http.MethodPost:
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		if err := r.ParseForm(); err != nil {
+			at.Status = http.StatusBadRequest
+			registryError(w, at.Status, "UNSUPPORTED", "token request body is not a valid form")
+			return
+		}
+		if user, pass, ok = r.BasicAuth(); !ok && r.PostForm.Get("grant_type") == "password" {
+			user, pass = r.PostForm.Get("username"), r.PostForm.Get("password")
+			ok = user != "" || pass != ""
+			at.Username = user
+		} else if !ok {
+			at.Status = http.StatusBadRequest
+			registryError(w, at.Status, "UNSUPPORTED", "unsupported grant_type "+r.PostForm.Get("grant_type")+`; send Basic credentials or grant_type=password`)
+			return
+		}
+	default:
+		at.Status = http.StatusMethodNotAllowed
+		registryError(w, at.Status, "UNSUPPORTED", "token endpoint accepts GET and POST")
+		return
+	}
+	scheme, host := requestOrigin(r)
+	challenge := fmt.Sprintf("Basic realm=%q", scheme+"://"+host+TokenPath)
+	if !ok {
+		at.Status = http.StatusUnauthorized
+		w.Header().Set("WWW-Authenticate", challenge)
+		registryError(w, at.Status, "DENIED", "Unauthenticated request. Unauthenticated requests do not have permission to access this registry: send Basic credentials to the token endpoint")
+		return
+	}
+	principal, ok := f.auth(user, pass)
+	if !ok {
+		at.Status = http.StatusUnauthorized
+		w.Header().Set("WWW-Authenticate", challenge)
+		registryError(w, at.Status, "DENIED", fmt.Sprintf("failed authentication for user %q", user))
+		return
+	}
+	at.Principal = principal
+	at.Accepted = true
+
+	access := []Access{}
+	for _, s := range r.Form["scope"] {
+		for one := range strings.FieldsSeq(s) { // a scope parameter may hold several, space-separated
+			a, ok := parseScope(one)
+			if !ok {
+				continue
+			}
+			if f.authorize != nil {
+				a.Actions = f.authorize(principal, a)
+			}
+			if len(a.Actions) > 0 {
+				access = append(access, a)
+			}
+		}
+	}
+	now := f.now()
+	exp := now.Add(f.lifetime)
+	tok, err := f.signer.sign(claims{
+		Issuer:     Issuer,
+		Subject:    principal,
+		Audience:   Service,
+		Expiration: exp.Unix(),
+		NotBefore:  now.Add(-time.Second).Unix(),
+		IssuedAt:   now.Unix(),
+		JWTID:      rand.Text(),
+		Access:     access,
+	})
+	if err != nil {
+		at.Status = http.StatusInternalServerError
+		registryError(w, at.Status, "UNKNOWN", err.Error())
+		return
+	}
+	f.mu.Lock()
+	f.tokens[tok] = principal
+	f.mu.Unlock()
+	at.Status = http.StatusOK
+	writeJSON(w, at.Status, tokenResponse{
+		Token:       tok,
+		AccessToken: tok,
+		ExpiresIn:   int(f.lifetime / time.Second),
+		IssuedAt:    now.UTC().Format(time.RFC3339),
+	})
+}
+
+// registryError answers in the registry error shape that clients print as
+// "code: message" (docker shows "denied: ...").
+func registryError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, map[string]any{
+		"errors": []map[string]string{{"code": code, "message": message}},
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
