@@ -1,0 +1,189 @@
+// Package harness starts the world the end-to-end suite, the demo and the
+// benchmark run in: a fake Google (OAuth, STS, IAM Credentials, metadata),
+// an Artifact-Registry-like registry (Debian's docker-registry behind a
+// token server that accepts only what Google's would), a foreign registry
+// with htpasswd (standing in for Naver Cloud's), and a TLS-intercepting
+// CONNECT proxy that serves them under their real names
+// (us-east1-docker.pkg.dev, oauth2.googleapis.com, ...). Clients reach
+// them through HTTPS_PROXY and SSL_CERT_FILE, so the product needs no
+// test-only endpoint switch. Everything listens on 127.0.0.1.
+package harness
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakeregistry"
+)
+
+// Host names the proxy serves.
+const (
+	ARHost      = "us-east1-docker.pkg.dev"  // the Artifact-Registry-like registry
+	ForeignHost = "myreg.ncr.fin-ntruss.com" // the htpasswd registry (Naver Cloud)
+	ForeignUser = "NCRACCESSKEY"
+	VMAccount   = "vm@demo-project.iam.gserviceaccount.com"
+)
+
+// Tools the suite drives; Missing reports those not on PATH.
+var Tools = []string{"docker", "crane", "skopeo", "docker-registry", "htpasswd", "gcloud", "dbus-run-session", "gnome-keyring-daemon", "secret-tool"}
+
+// Missing returns the tools not on PATH.
+func Missing() []string {
+	var out []string
+	for _, t := range Tools {
+		if _, err := exec.LookPath(t); err != nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// World is everything started, with the files and environment that point
+// clients at it.
+type World struct {
+	Dir     string // the root temp dir
+	Bin     string // dir holding docker-credential-gcr
+	Google  *fakegoogle.Server
+	AR      *fakeregistry.Registry
+	Foreign *fakeregistry.Registry
+	Proxy   *fakegoogle.Proxy
+	CAFile  string // system roots + the proxy's CA
+	// ForeignSecret is the foreign registry's password for ForeignUser.
+	ForeignSecret string
+}
+
+// Start builds the helper from the module at moduleDir into dir/bin and
+// starts the fakes. Close stops everything.
+func Start(ctx context.Context, moduleDir, dir string) (w *World, err error) {
+	w = &World{Dir: dir, Bin: filepath.Join(dir, "bin"), ForeignSecret: "ncr-secret-" + randomHex()}
+	defer func() {
+		if err != nil {
+			w.Close()
+		}
+	}()
+	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(w.Bin, "docker-credential-gcr"+exe()), "./cmd/docker-credential-gcr")
+	build.Dir = moduleDir
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("build helper: %v\n%s", err, out)
+	}
+	if w.Google, err = fakegoogle.New(fakegoogle.Options{RealHosts: true}); err != nil {
+		return nil, err
+	}
+	w.Google.SetMetadataAccount("default", VMAccount)
+	if w.AR, err = fakeregistry.Start(ctx, fakeregistry.Options{Auth: w.authenticate, Dir: filepath.Join(dir, "ar")}); err != nil {
+		return nil, fmt.Errorf("start the Artifact-Registry-like registry: %w", err)
+	}
+	if w.Foreign, err = fakeregistry.Start(ctx, fakeregistry.Options{Users: map[string]string{ForeignUser: w.ForeignSecret}, Dir: filepath.Join(dir, "foreign")}); err != nil {
+		return nil, fmt.Errorf("start the foreign registry: %w", err)
+	}
+	g := w.Google.Handler()
+	if w.Proxy, err = fakegoogle.NewProxy(map[string]http.Handler{
+		"oauth2.googleapis.com":         g,
+		"sts.googleapis.com":            g,
+		"iamcredentials.googleapis.com": g,
+		ARHost:                          w.AR.Handler(),
+		ForeignHost:                     w.Foreign.Handler(),
+	}); err != nil {
+		return nil, err
+	}
+	w.CAFile = filepath.Join(dir, "ca-bundle.pem")
+	if err := w.writeCABundle(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// authenticate is the AR token server's rule: oauth2accesstoken with a live
+// token the fake Google issued, or a service-account key it generated, raw
+// (_json_key) or base64 (_json_key_base64). Nothing else.
+func (w *World) authenticate(user, pass string) (string, bool) {
+	switch user {
+	case "oauth2accesstoken":
+		return w.Google.Principal(pass)
+	case "_json_key":
+		return w.Google.KeyPrincipal([]byte(pass))
+	case "_json_key_base64":
+		key, err := base64.StdEncoding.DecodeString(pass)
+		if err != nil {
+			return "", false
+		}
+		return w.Google.KeyPrincipal(key)
+	}
+	return "", false
+}
+
+func (w *World) writeCABundle() error {
+	var bundle []byte
+	for _, f := range []string{"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"} {
+		if b, err := os.ReadFile(f); err == nil {
+			bundle = append(b, '\n')
+			break
+		}
+	}
+	return os.WriteFile(w.CAFile, append(bundle, w.Proxy.CAPEM()...), 0o644)
+}
+
+// Env returns an isolated environment for one user: HOME, DOCKER_CONFIG,
+// XDG_* and gcloud's config under home; clients reach the fakes through the
+// proxy; the metadata server is the fake. DBUS_SESSION_BUS_ADDRESS points
+// nowhere (no keyring) unless a scenario runs under dbus-run-session.
+func (w *World) Env(home string) []string {
+	for _, d := range []string{"docker", "config", "cache", "data", "runtime", "gcloud"} {
+		os.MkdirAll(filepath.Join(home, d), 0o700)
+	}
+	return []string{
+		"PATH=" + w.Bin + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"HOME=" + home,
+		"USER=" + os.Getenv("USER"),
+		"DOCKER_CONFIG=" + filepath.Join(home, "docker"),
+		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
+		"XDG_CACHE_HOME=" + filepath.Join(home, "cache"),
+		"XDG_DATA_HOME=" + filepath.Join(home, "data"),
+		"XDG_RUNTIME_DIR=" + filepath.Join(home, "runtime"),
+		"CLOUDSDK_CONFIG=" + filepath.Join(home, "gcloud"),
+		"CLOUDSDK_CORE_DISABLE_PROMPTS=1",
+		"GCE_METADATA_HOST=" + strings.TrimPrefix(w.Google.URL, "http://"),
+		"GCE_METADATA_ROOT=" + strings.TrimPrefix(w.Google.URL, "http://"),
+		"GCE_METADATA_IP=" + strings.TrimPrefix(w.Google.URL, "http://"),
+		"HTTPS_PROXY=" + w.Proxy.URL,
+		"https_proxy=" + w.Proxy.URL,
+		"NO_PROXY=127.0.0.1,localhost",
+		"no_proxy=127.0.0.1,localhost",
+		"SSL_CERT_FILE=" + w.CAFile,
+		"DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent",
+		"DOCKER_CLI_HINTS=false",
+	}
+}
+
+// Close stops everything that was started.
+func (w *World) Close() error {
+	var errs []error
+	if w.Proxy != nil {
+		w.Proxy.Close()
+	}
+	for _, r := range []*fakeregistry.Registry{w.AR, w.Foreign} {
+		if r != nil {
+			errs = append(errs, r.Close())
+		}
+	}
+	if w.Google != nil {
+		w.Google.Close()
+	}
+	return errors.Join(errs...)
+}
+
+func exe() string {
+	if runtime.GOOS == "windows" {
+		return ".exe"
+	}
+	return ""
+}
