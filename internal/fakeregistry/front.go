@@ -28,9 +28,10 @@ type AuthAttempt struct {
 	Principal string
 	// Accepted: at the token endpoint, the Authenticator said yes; anywhere
 	// else, the registry answered neither 401 nor 403.
-	Accepted bool
-	Status   int    // the HTTP status the client got
-	Raw      string // the Authorization header as received, for leak assertions
+	Accepted  bool
+	Status    int    // the HTTP status the client got
+	UserAgent string // which client sent it
+	Raw       string // the Authorization header as received, for leak assertions
 }
 
 // front is the handler of the front server: the token endpoint in token
@@ -108,7 +109,7 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // attempt starts the log entry of a request.
 func (f *front) attempt(r *http.Request) AuthAttempt {
 	raw := r.Header.Get("Authorization")
-	at := AuthAttempt{Time: f.now(), Method: r.Method, Path: r.URL.Path, Raw: raw}
+	at := AuthAttempt{Time: f.now(), Method: r.Method, Path: r.URL.Path, UserAgent: r.UserAgent(), Raw: raw}
 	scheme, _, _ := strings.Cut(raw, " ")
 	switch {
 	case strings.EqualFold(scheme, "basic"):
