@@ -115,6 +115,24 @@ func (s *Setup) Doctor(ctx context.Context, w io.Writer, o DoctorOptions) error 
 		if !ours {
 			return report(w, problems)
 		}
+		if st, err := s.Store(); err == nil && s.Settings.UsesStore() {
+			if c, err := st.Get(host); err == nil {
+				age := o.Now().Sub(c.StoredAt).Round(time.Second)
+				note := "get returns it"
+				if c.Username == Username {
+					note = "get returns it until it is 60 minutes old"
+					if age >= accessTokenLife {
+						note = "too old: get mints a fresh token instead"
+					}
+				}
+				p("  stored:         %s, saved by docker login %s ago; %s", c.Username, age, note)
+			}
+		}
+	}
+	if c, err := s.Settings.Cache(s.Getenv); err == nil && c != nil {
+		p("token cache:      %s", c.Dir)
+	} else {
+		p("token cache:      off")
 	}
 
 	opts, err := s.TokenOptions("")

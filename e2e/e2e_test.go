@@ -161,7 +161,7 @@ func TestNoLogin(t *testing.T) {
 				t.Errorf("skopeo inspect = %q, want digest %s", s, digest)
 			}
 			wantPrincipal(t, start, "oauth2accesstoken", tc.principal)
-			noSecretIn(t, filepath.Join(u.Home, "docker", "config.json"))
+			noSecretIn(t, filepath.Join(u.Home, ".docker", "config.json"))
 		})
 	}
 }
@@ -185,7 +185,7 @@ func TestImpersonatedLogin(t *testing.T) {
 	must(t, u, "docker manifest inspect "+img)
 	must(t, u, "crane pull "+img+" img.tar")
 	wantPrincipal(t, start, "oauth2accesstoken", pusher)
-	noSecretIn(t, filepath.Join(u.Home, "docker", "config.json"))
+	noSecretIn(t, filepath.Join(u.Home, ".docker", "config.json"))
 
 	r := u.Sh("docker-credential-gcr print-access-token --impersonate-service-account nobody@demo-project.iam.gserviceaccount.com")
 	if r.Err == nil || r.Stdout != "" || !strings.Contains(r.Stderr, "roles/iam.serviceAccountTokenCreator") {
@@ -215,7 +215,7 @@ func TestJSONKeyLogin(t *testing.T) {
 	start := time.Now()
 	pushImage(t, u, img)
 	wantPrincipal(t, start, "_json_key_base64", sa)
-	noSecretIn(t, filepath.Join(u.Home, "docker", "config.json"), b64[:40])
+	noSecretIn(t, filepath.Join(u.Home, ".docker", "config.json"), b64[:40])
 }
 
 // Scenario 4: a foreign registry (Naver Cloud's stand-in) with credsStore:
@@ -223,7 +223,7 @@ func TestJSONKeyLogin(t *testing.T) {
 // erases it — and the registry never sees a Google token.
 func TestForeignRegistryKeyring(t *testing.T) {
 	u := newUser(t, "ncr")
-	u.WriteFile("docker/config.json", []byte("{\n  \"credsStore\": \"gcr\"\n}\n"))
+	u.WriteFile(".docker/config.json", []byte("{\n  \"credsStore\": \"gcr\"\n}\n"))
 	u.Setenv("NCR_SECRET", world.ForeignSecret)
 	img := harness.ForeignHost + "/repo/app:v1"
 	layer, _ := u.WriteLayer("layer.tar", "ncr image")
@@ -246,7 +246,7 @@ func TestForeignRegistryKeyring(t *testing.T) {
 			t.Errorf("keyring scenario output lacks %q:\n%s", want, r)
 		}
 	}
-	noSecretIn(t, filepath.Join(u.Home, "docker", "config.json"), world.ForeignSecret)
+	noSecretIn(t, filepath.Join(u.Home, ".docker", "config.json"), world.ForeignSecret)
 	if _, err := os.Stat(filepath.Join(u.Home, "config", "docker-credential-gcr", "credentials.json")); err == nil {
 		t.Errorf("the file fallback was used although a keyring was reachable")
 	}
@@ -276,7 +276,7 @@ func TestForeignRegistryKeyring(t *testing.T) {
 // foreign registry gets nothing from it (anonymous), never a Google token.
 func TestForeignRegistryNeverGetsGoogleToken(t *testing.T) {
 	u := newUser(t, "anon")
-	u.WriteFile("docker/config.json", []byte(`{"credsStore": "gcr"}`))
+	u.WriteFile(".docker/config.json", []byte(`{"credsStore": "gcr"}`))
 	start := time.Now()
 	r := u.Sh("crane digest " + harness.ForeignHost + "/repo/app:v1")
 	if r.Err == nil {
@@ -304,7 +304,7 @@ func TestGcloudInterop(t *testing.T) {
 				must(t, u, ours)
 				must(t, u, gcloud)
 			}
-			b, _ := os.ReadFile(filepath.Join(u.Home, "docker", "config.json"))
+			b, _ := os.ReadFile(filepath.Join(u.Home, ".docker", "config.json"))
 			var cfg struct{ CredHelpers map[string]string }
 			if err := json.Unmarshal(b, &cfg); err != nil {
 				t.Fatalf("config.json is not valid JSON after both tools: %v\n%s", err, b)

@@ -137,14 +137,14 @@ func (w *World) writeCABundle() error {
 // proxy; the metadata server is the fake. DBUS_SESSION_BUS_ADDRESS points
 // nowhere (no keyring) unless a scenario runs under dbus-run-session.
 func (w *World) Env(home string) []string {
-	for _, d := range []string{"docker", "config", "cache", "data", "runtime", "gcloud"} {
+	for _, d := range []string{".docker", "config", "cache", "data", "runtime", "gcloud"} {
 		os.MkdirAll(filepath.Join(home, d), 0o700)
 	}
 	return []string{
 		"PATH=" + w.Bin + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"HOME=" + home,
 		"USER=" + os.Getenv("USER"),
-		"DOCKER_CONFIG=" + filepath.Join(home, "docker"),
+		"DOCKER_CONFIG=" + filepath.Join(home, ".docker"),
 		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
 		"XDG_CACHE_HOME=" + filepath.Join(home, "cache"),
 		"XDG_DATA_HOME=" + filepath.Join(home, "data"),
