@@ -1,6 +1,7 @@
 package fakeregistry
 
 import (
+	"context"
 	"io"
 	"log"
 	"net/http"
@@ -71,6 +72,7 @@ func newFront(backend *url.URL, transport http.RoundTripper) *front {
 			pr.Out.Header.Set("X-Forwarded-Host", host)
 		},
 		ModifyResponse: f.rewriteResponse,
+		ErrorHandler:   f.proxyError,
 		Transport:      transport,
 		ErrorLog:       log.New(io.Discard, "", 0),
 	}
@@ -84,15 +86,27 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.serveToken(w, r)
 		return
 	}
-	if r.Header.Get("Authorization") == "" {
-		f.proxy.ServeHTTP(w, r)
+	if r.Header.Get("Authorization") != "" {
+		at := f.attempt(r)
+		r = r.WithContext(context.WithValue(r.Context(), attemptKey{}, &at))
+	}
+	f.proxy.ServeHTTP(w, r)
+}
+
+// attemptKey carries a request's *AuthAttempt through the reverse proxy to
+// rewriteResponse or proxyError, which record it before the client gets
+// its answer: a client that has exited has been logged.
+type attemptKey struct{}
+
+// finishAttempt completes and records the attempt of a proxied request, if
+// it carried credentials.
+func (f *front) finishAttempt(r *http.Request, status int) {
+	at, _ := r.Context().Value(attemptKey{}).(*AuthAttempt)
+	if at == nil {
 		return
 	}
-	at := f.attempt(r)
-	sw := &statusWriter{ResponseWriter: w}
-	f.proxy.ServeHTTP(sw, r)
-	at.Status = sw.code()
-	at.Accepted = at.Status != http.StatusUnauthorized && at.Status != http.StatusForbidden
+	at.Status = status
+	at.Accepted = status != http.StatusUnauthorized && status != http.StatusForbidden
 	switch at.Scheme {
 	case "Bearer":
 		f.mu.Lock()
@@ -103,7 +117,13 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			at.Principal = at.Username
 		}
 	}
-	f.record(at)
+	f.record(*at)
+}
+
+// proxyError answers 502 when docker-registry cannot be reached.
+func (f *front) proxyError(w http.ResponseWriter, r *http.Request, err error) {
+	f.finishAttempt(r, http.StatusBadGateway)
+	registryError(w, http.StatusBadGateway, "UNAVAILABLE", "fakeregistry: docker-registry: "+err.Error())
 }
 
 // attempt starts the log entry of a request.
@@ -134,6 +154,7 @@ var realmParam = regexp.MustCompile(`realm="[^"]*"`)
 // relativeurls and knows only its configured realm).
 func (f *front) rewriteResponse(resp *http.Response) error {
 	out := resp.Request
+	f.finishAttempt(out, resp.StatusCode)
 	scheme, host := out.Header.Get("X-Forwarded-Proto"), out.Host
 	origin := scheme + "://" + host
 	if f.token {
@@ -170,34 +191,3 @@ func requestOrigin(r *http.Request) (scheme, host string) {
 	}
 	return scheme, r.Host
 }
-
-// statusWriter remembers the status written through it.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 && code >= 200 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) code() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
-}
-
-// Unwrap lets http.ResponseController (used by the reverse proxy) reach
-// the underlying writer's Flush.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

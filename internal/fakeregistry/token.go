@@ -150,7 +150,16 @@ type tokenResponse struct {
 // Basic challenge and an error body in the registry's JSON shape.
 func (f *front) serveToken(w http.ResponseWriter, r *http.Request) {
 	at := f.attempt(r)
-	defer func() { f.record(at) }()
+	// Record before answering, so that the log is complete once a client
+	// has its answer.
+	answer := func(status int, v any) {
+		at.Status = status
+		f.record(at)
+		writeJSON(w, status, v)
+	}
+	deny := func(status int, code, message string) {
+		answer(status, errorBody(code, message))
+	}
 	var user, pass string
 	var ok bool
 	switch r.Method {
@@ -160,8 +169,7 @@ func (f *front) serveToken(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPost:
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 		if err := r.ParseForm(); err != nil {
-			at.Status = http.StatusBadRequest
-			registryError(w, at.Status, "UNSUPPORTED", "token request body is not a valid form")
+			deny(http.StatusBadRequest, "UNSUPPORTED", "token request body is not a valid form")
 			return
 		}
 		if user, pass, ok = r.BasicAuth(); !ok && r.PostForm.Get("grant_type") == "password" {
@@ -169,28 +177,24 @@ func (f *front) serveToken(w http.ResponseWriter, r *http.Request) {
 			ok = user != "" || pass != ""
 			at.Username = user
 		} else if !ok {
-			at.Status = http.StatusBadRequest
-			registryError(w, at.Status, "UNSUPPORTED", "unsupported grant_type "+r.PostForm.Get("grant_type")+`; send Basic credentials or grant_type=password`)
+			deny(http.StatusBadRequest, "UNSUPPORTED", "unsupported grant_type "+r.PostForm.Get("grant_type")+`; send Basic credentials or grant_type=password`)
 			return
 		}
 	default:
-		at.Status = http.StatusMethodNotAllowed
-		registryError(w, at.Status, "UNSUPPORTED", "token endpoint accepts GET and POST")
+		deny(http.StatusMethodNotAllowed, "UNSUPPORTED", "token endpoint accepts GET and POST")
 		return
 	}
 	scheme, host := requestOrigin(r)
 	challenge := fmt.Sprintf("Basic realm=%q", scheme+"://"+host+TokenPath)
 	if !ok {
-		at.Status = http.StatusUnauthorized
 		w.Header().Set("WWW-Authenticate", challenge)
-		registryError(w, at.Status, "DENIED", "Unauthenticated request. Unauthenticated requests do not have permission to access this registry: send Basic credentials to the token endpoint")
+		deny(http.StatusUnauthorized, "DENIED", "Unauthenticated request. Unauthenticated requests do not have permission to access this registry: send Basic credentials to the token endpoint")
 		return
 	}
 	principal, ok := f.auth(user, pass)
 	if !ok {
-		at.Status = http.StatusUnauthorized
 		w.Header().Set("WWW-Authenticate", challenge)
-		registryError(w, at.Status, "DENIED", fmt.Sprintf("failed authentication for user %q", user))
+		deny(http.StatusUnauthorized, "DENIED", fmt.Sprintf("failed authentication for user %q", user))
 		return
 	}
 	at.Principal = principal
@@ -224,15 +228,13 @@ func (f *front) serveToken(w http.ResponseWriter, r *http.Request) {
 		Access:     access,
 	})
 	if err != nil {
-		at.Status = http.StatusInternalServerError
-		registryError(w, at.Status, "UNKNOWN", err.Error())
+		deny(http.StatusInternalServerError, "UNKNOWN", err.Error())
 		return
 	}
 	f.mu.Lock()
 	f.tokens[tok] = principal
 	f.mu.Unlock()
-	at.Status = http.StatusOK
-	writeJSON(w, at.Status, tokenResponse{
+	answer(http.StatusOK, tokenResponse{
 		Token:       tok,
 		AccessToken: tok,
 		ExpiresIn:   int(f.lifetime / time.Second),
@@ -243,9 +245,11 @@ func (f *front) serveToken(w http.ResponseWriter, r *http.Request) {
 // registryError answers in the registry error shape that clients print as
 // "code: message" (docker shows "denied: ...").
 func registryError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, map[string]any{
-		"errors": []map[string]string{{"code": code, "message": message}},
-	})
+	writeJSON(w, status, errorBody(code, message))
+}
+
+func errorBody(code, message string) any {
+	return map[string]any{"errors": []map[string]string{{"code": code, "message": message}}}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
