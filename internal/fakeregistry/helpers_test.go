@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +17,7 @@ import (
 
 // installHint says how to get every tool these tests run.
 const installHint = "install with ./scripts/install-test-deps.sh " +
-	"(apt-get install -y docker-registry apache2-utils skopeo; docker CLI 28; " +
+	"(apt-get install -y docker-registry apache2-utils skopeo procps; docker CLI 28; " +
 	"GOBIN=$PWD/.tools/bin go install github.com/google/go-containerregistry/cmd/crane@v0.22.1)"
 
 // tool returns the path of an external program: PATH first, then the
@@ -178,4 +180,22 @@ func attempts(log []AuthAttempt, keep func(AuthAttempt) bool) []AuthAttempt {
 		}
 	}
 	return out
+}
+
+// newLoopbackServer serves h on 127.0.0.1 until the test ends and returns
+// its URL.
+func newLoopbackServer(t testing.TB, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// decodeJSON decodes and closes a response body.
+func decodeJSON(t testing.TB, resp *http.Response, v any) {
+	t.Helper()
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("decode %s response: %v", resp.Request.URL.Path, err)
+	}
 }

@@ -189,7 +189,9 @@ func TestTokenModeUnderRealName(t *testing.T) {
 	})
 	t.Run("docker", func(t *testing.T) {
 		d := newClient(t, env...)
-		d.setAuth(realHost, "oauth2accesstoken", "good")
+		if out, err := d.run("good\n", "docker", "login", "-u", "oauth2accesstoken", "--password-stdin", realHost); err != nil || !strings.Contains(out, "Login Succeeded") {
+			t.Fatalf("docker login -u oauth2accesstoken --password-stdin %s = %v, %q; want Login Succeeded", realHost, err, out)
+		}
 		out := d.must("docker", "manifest", "inspect", ref)
 		if !strings.Contains(out, `"layers"`) {
 			t.Errorf("docker manifest inspect %s = %q, want a manifest with layers", ref, out)
