@@ -11,7 +11,6 @@ import (
 	"os/user"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
@@ -51,13 +50,13 @@ func Parse(data []byte) (*Config, error) {
 	}
 	var dc dockerConfig
 	if err := json.Unmarshal(data, &dc); err != nil {
-		off := len(data)
 		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			off = int(te.Offset) - 1
+		if !errors.As(err, &te) {
+			return nil, fmt.Errorf("parse docker config: %w", err) // unreachable: the scanner validated data
 		}
-		return nil, fmt.Errorf("parse docker config: %w",
-			errorAt(data, off, fixIt, "docker cannot read this: %s", strings.TrimPrefix(err.Error(), "json: ")))
+		// Offset is just after the value.
+		return nil, fmt.Errorf("parse docker config: %w", errorAt(data, int(te.Offset)-1, fixIt,
+			"docker cannot read this: %s holds %s where it needs %s", te.Field, article(te.Value), te.Type))
 	}
 	return &Config{CredHelpers: dc.CredHelpers, CredsStore: dc.CredsStore}, nil
 }
@@ -120,4 +119,11 @@ func Update(ctx context.Context, path string, dryRun bool, edit func([]byte) ([]
 		return before, after, fmt.Errorf("update docker config: %w", err)
 	}
 	return before, after, nil
+}
+
+func article(v string) string {
+	if v == "array" || v == "object" {
+		return "an " + v
+	}
+	return "a " + v
 }

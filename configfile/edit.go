@@ -82,26 +82,27 @@ func SetCredHelpers(data []byte, hosts []string, helper string, overwrite bool) 
 	if err != nil {
 		return nil, nil, err
 	}
-	index := d.index()
 	results := make([]Result, len(hosts))
 	var adds []string
 	var edits []edit
 	quotedHelper := quote(helper)
 	for i, h := range hosts {
 		results[i].Host = h
-		j, ok := index[h]
-		switch {
-		case !ok:
+		j, ok := d.lookup(h)
+		if !ok {
 			results[i].Action = Added
 			adds = append(adds, h)
-		case d.values[j] == helper:
+			continue
+		}
+		switch v := d.value(j); {
+		case v == helper:
 			results[i].Action = Unchanged
 		case overwrite:
-			results[i] = Result{Host: h, Action: Replaced, Previous: d.values[j]}
+			results[i] = Result{Host: h, Action: Replaced, Previous: v}
 			e := d.entries[j]
 			edits = append(edits, edit{e.valStart, e.valEnd, quotedHelper})
 		default:
-			results[i] = Result{Host: h, Action: KeptOther, Previous: d.values[j]}
+			results[i] = Result{Host: h, Action: KeptOther, Previous: v}
 		}
 	}
 	if len(adds) > 0 {
@@ -129,21 +130,20 @@ func RemoveCredHelpers(data []byte, hosts []string, helper string) ([]byte, []Re
 	if err != nil {
 		return nil, nil, err
 	}
-	index := d.index()
-	remove := make([]bool, len(d.entries))
-	n := 0
+	remove := make(map[int]bool)
 	for i, h := range hosts {
-		j, ok := index[h]
-		switch {
-		case !ok:
-		case d.values[j] == helper:
-			results[i].Action = Removed
-			remove[j] = true
-			n++
-		default:
-			results[i] = Result{Host: h, Action: NotOurs, Previous: d.values[j]}
+		j, ok := d.lookup(h)
+		if !ok {
+			continue
 		}
+		if v := d.value(j); v != helper {
+			results[i] = Result{Host: h, Action: NotOurs, Previous: v}
+			continue
+		}
+		results[i].Action = Removed
+		remove[j] = true
 	}
+	n := len(remove)
 	if n == 0 {
 		return data, results, nil
 	}
@@ -155,12 +155,11 @@ func RemoveCredHelpers(data []byte, hosts []string, helper string) ([]byte, []Re
 		last--
 	}
 	var edits []edit
-	for j, e := range d.entries {
-		switch {
-		case !remove[j]:
-		case j < last: // up to the next entry's key: "A,\n\t\tB" -> "B"
+	for j := range remove {
+		e := d.entries[j]
+		if j < last { // up to the next entry's key: "A,\n\t\tB" -> "B"
 			edits = append(edits, edit{e.keyStart, d.entries[j+1].keyStart, nil})
-		default: // after the last kept entry: "K,\n\t\tA\n\t}" -> "K\n\t}"
+		} else { // after the last kept entry: "K,\n\t\tA\n\t}" -> "K\n\t}"
 			edits = append(edits, edit{d.entries[j-1].valEnd, e.valEnd, nil})
 		}
 	}
@@ -183,14 +182,6 @@ func checkArgs(hosts []string, helper string) ([]string, error) {
 		}
 	}
 	return unique, nil
-}
-
-func (d *doc) index() map[string]int {
-	m := make(map[string]int, len(d.entries))
-	for i, e := range d.entries {
-		m[e.key] = i
-	}
-	return m
 }
 
 // An edit replaces data[start:end] with text.
@@ -392,11 +383,7 @@ func (d *doc) insert(hosts []string, helper string) []edit {
 			return []byte(",")
 		}
 	}
-	sorted := true
-	for i := 1; i < n && sorted; i++ {
-		sorted = d.entries[i-1].key < d.entries[i].key
-	}
-	if !sorted {
+	if !d.sorted {
 		var b []byte
 		s := sep(n)
 		for _, h := range hosts {
@@ -409,9 +396,9 @@ func (d *doc) insert(hosts []string, helper string) []edit {
 	hosts = sortedCopy(hosts)
 	var edits []edit
 	for i := 0; i < len(hosts); {
-		k := sort.Search(n, func(j int) bool { return d.entries[j].key > hosts[i] })
+		k := sort.Search(n, func(j int) bool { return string(d.entries[j].key) > hosts[i] })
 		j := i + 1
-		for j < len(hosts) && (k == n || hosts[j] < d.entries[k].key) {
+		for j < len(hosts) && (k == n || hosts[j] < string(d.entries[k].key)) {
 			j++
 		}
 		s := sep(k)

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+	"sort"
 	"unicode/utf8"
 )
 
@@ -16,7 +16,7 @@ const maxDepth = 10000
 type member struct {
 	keyStart, keyEnd int // the key's quotes included
 	valStart, valEnd int
-	key              string // decoded
+	key              []byte // decoded; a slice of the file when it has no escapes
 }
 
 // doc is what an edit needs to know about config.json: where the top-level
@@ -29,9 +29,30 @@ type doc struct {
 
 	// When members[helpers] holds an object (not null):
 	hasObject     bool
-	hOpen, hClose int      // its braces
-	entries       []member // its members
-	values        []string // their decoded string values
+	hOpen, hClose int            // its braces
+	entries       []member       // its members
+	sorted        bool           // entries' keys are strictly ascending
+	index         map[string]int // key -> entry, when not sorted
+}
+
+// lookup finds the entry for host: a binary search when the entries are
+// sorted (the common case, and no map to build), else the index.
+func (d *doc) lookup(host string) (int, bool) {
+	if !d.sorted {
+		i, ok := d.index[host]
+		return i, ok
+	}
+	i := sort.Search(len(d.entries), func(i int) bool { return string(d.entries[i].key) >= host })
+	return i, i < len(d.entries) && string(d.entries[i].key) == host
+}
+
+// value decodes entry i's helper name (null reads as "", as for docker).
+func (d *doc) value(i int) string {
+	e := d.entries[i]
+	if d.data[e.valStart] == 'n' {
+		return ""
+	}
+	return string(decodeString(d.data[e.valStart:e.valEnd]))
 }
 
 // parseError is a problem at a place in config.json. Its message names the
@@ -118,7 +139,7 @@ func parse(data []byte) (*doc, error) {
 	}
 
 	for i, m := range d.members {
-		if !strings.EqualFold(m.key, "credHelpers") {
+		if !bytes.EqualFold(m.key, []byte("credHelpers")) {
 			continue
 		}
 		if d.helpers >= 0 {
@@ -143,28 +164,34 @@ func parse(data []byte) (*doc, error) {
 	d.hasObject = true
 	d.hOpen = m.valStart
 	d.hClose = m.valEnd - 1
-	seen := make(map[string]int)
 	hs := &scanner{data: data, pos: m.valStart}
 	err := hs.object(2, func(e member) error {
-		if prev, dup := seen[e.key]; dup {
-			return errorAt(data, e.keyStart, "remove one of them and retry",
-				"credHelpers has %s twice (also at line %d); docker uses the last one",
-				data[e.keyStart:e.keyEnd], lineOf(data, d.entries[prev].keyStart))
-		}
-		var v string
-		switch c := data[e.valStart]; c {
-		case '"':
-			v = decodeString(data[e.valStart:e.valEnd])
-		case 'n': // docker reads null as ""
-		default:
+		if c := data[e.valStart]; c != '"' && c != 'n' { // docker reads null as ""
 			return errorAt(data, e.valStart, fixIt,
 				"credHelpers %s is %s, docker needs a string (a helper name)", data[e.keyStart:e.keyEnd], kind(c))
 		}
-		seen[e.key] = len(d.entries)
 		d.entries = append(d.entries, e)
-		d.values = append(d.values, v)
 		return nil
 	}, true)
+	if err != nil {
+		return nil, err
+	}
+	d.sorted = true
+	for i := 1; i < len(d.entries) && d.sorted; i++ {
+		d.sorted = bytes.Compare(d.entries[i-1].key, d.entries[i].key) < 0
+	}
+	if d.sorted {
+		return d, nil // strictly ascending: no duplicates
+	}
+	d.index = make(map[string]int, len(d.entries))
+	for i, e := range d.entries {
+		if prev, dup := d.index[string(e.key)]; dup {
+			return nil, errorAt(data, e.keyStart, "remove one of them and retry",
+				"credHelpers has %s twice (also at line %d); docker uses the last one",
+				data[e.keyStart:e.keyEnd], lineOf(data, d.entries[prev].keyStart))
+		}
+		d.index[string(e.key)] = i
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -201,17 +228,18 @@ func quoteChar(c byte) string {
 }
 
 // decodeString decodes a raw JSON string, quotes included, exactly as
-// encoding/json does (invalid UTF-8 becomes U+FFFD).
-func decodeString(raw []byte) string {
+// encoding/json does (invalid UTF-8 becomes U+FFFD). A string without
+// escapes is returned in place, without a copy.
+func decodeString(raw []byte) []byte {
 	inner := raw[1 : len(raw)-1]
 	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
-		return string(inner)
+		return inner
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return string(inner) // unreachable: the scanner validated raw
+		return inner // unreachable: the scanner validated raw
 	}
-	return s
+	return []byte(s)
 }
 
 // scanner validates JSON the way encoding/json's scanner does.
