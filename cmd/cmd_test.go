@@ -381,3 +381,61 @@ func TestConfigureDocker(t *testing.T) {
 		t.Errorf("--remove left eu.gcr.io in %s", b)
 	}
 }
+
+func TestVerboseTrailRedacted(t *testing.T) {
+	e := newEnv(t)
+	e.g.AllowImpersonation("vm@p.iam.gserviceaccount.com", "target@p.iam.gserviceaccount.com")
+	e.vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = "1"
+	e.vars["DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"] = e.g.URL
+	out, stderr, code := e.run("gcr.io", "get")
+	if code != 0 {
+		t.Fatalf("get exit %d: %s %s", code, out, stderr)
+	}
+	for _, want := range []string{"token source served", "source=metadata", "http request", "/computeMetadata/v1/", "cache miss"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("verbose trail lacks %q:\n%s", want, stderr)
+		}
+	}
+	_, stderr2, _ := e.run("gcr.io", "get")
+	if !strings.Contains(stderr2, "cache hit") {
+		t.Errorf("second get's trail lacks the cache hit:\n%s", stderr2)
+	}
+	_, stderr3, _ := e.run("", "--verbose", "print-access-token", "--impersonate-service-account=target@p.iam.gserviceaccount.com")
+	_, stderr4, _ := e.run("", "-v", "print-access-token", "--impersonate-service-account=denied@p.iam.gserviceaccount.com")
+	log := filepath.Join(e.dir, "trail.log")
+	e.vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = log
+	e.run("eu.gcr.io", "get")
+	fileTrail, _ := os.ReadFile(log)
+	if !strings.Contains(string(fileTrail), "token source served") {
+		t.Errorf("DOCKER_CREDENTIAL_GCR_VERBOSE=FILE wrote %q, want the trail", fileTrail)
+	}
+	e.noLeak("verbose trail", stderr+stderr2+stderr3+stderr4+string(fileTrail))
+}
+
+func TestCompletionLoadsInBash(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash not installed")
+	}
+	e := newEnv(t)
+	c := exec.Command("bash", "-c", `source <("$0" completion bash) && complete -p docker-credential-gcr`, binary)
+	c.Env = []string{"PATH=" + e.vars["PATH"], "HOME=" + e.dir}
+	out, err := c.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "docker-credential-gcr") {
+		t.Errorf("bash completion: %v\n%s", err, out)
+	}
+	for _, shell := range []string{"zsh", "fish", "powershell"} {
+		if out, _, code := e.run("", "completion", shell); code != 0 || len(out) < 100 {
+			t.Errorf("completion %s exit %d, %d bytes", shell, code, len(out))
+		}
+	}
+}
+
+func TestEveryCommandHasAnExample(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []string{"get", "store", "erase", "list", "version", "print-access-token", "config", "doctor", "cache", "cache clear", "configure-docker"} {
+		out, _, code := e.run("", append(strings.Fields(c), "--help")...)
+		if code != 0 || !strings.Contains(out, "Examples:") {
+			t.Errorf("%s --help has no example (exit %d)", c, code)
+		}
+	}
+}

@@ -6,8 +6,11 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
 )
 
 // Execute runs the command line and returns the exit code.
@@ -42,6 +45,15 @@ Registry (gcr.io), with no docker login and no secret in config.json.`,
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
+	verbose := false
+	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "write a diagnostic trail to stderr (secrets redacted); for docker's calls set DOCKER_CREDENTIAL_GCR_VERBOSE=1 or =FILE")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if verbose {
+			// Read by credhelper.Load like every setting; children (gcloud) inherit it harmlessly.
+			return os.Setenv(settings.EnvVerbose, "1")
+		}
+		return nil
+	}
 	root.AddCommand(protocolCommands()...)
 	root.AddCommand(
 		NewCmdVersion(),

@@ -2,8 +2,12 @@ package credhelper
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
 	"github.com/docker-credential-gcr/docker-credential-gcr/store"
@@ -16,6 +20,7 @@ type Setup struct {
 	Path     string             // the settings file
 	Settings *settings.Settings // file + environment
 	Getenv   func(string) string
+	log      *slog.Logger
 }
 
 // Load reads the settings file and overlays the environment.
@@ -38,7 +43,36 @@ func (s *Setup) TokenOptions(impersonate string) (token.Options, error) {
 	if impersonate != "" {
 		o.Impersonate = settings.SplitList(impersonate)
 	}
+	if log := s.Logger(); log != nil {
+		o.Log = log
+		o.HTTPClient = token.TracingClient(o.HTTPClient, log)
+	}
 	return o, err
+}
+
+// Logger returns the --verbose trail's logger, or nil when it is off.
+// DOCKER_CREDENTIAL_GCR_VERBOSE=1 writes it to stderr; any other value is a
+// file to append to (docker gives a helper no flags, and its stderr is not
+// always shown).
+func (s *Setup) Logger() *slog.Logger {
+	if s.log != nil || s.Settings.Verbose == "" {
+		return s.log
+	}
+	var w io.Writer = os.Stderr
+	switch strings.ToLower(s.Settings.Verbose) {
+	case "0", "false", "no", "off":
+		return nil
+	case "1", "true", "yes", "on", "stderr":
+	default:
+		f, err := os.OpenFile(s.Settings.Verbose, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "docker-credential-gcr: verbose log %s: %v; writing it to stderr\n", s.Settings.Verbose, err)
+		} else {
+			w = f // open for the life of the process
+		}
+	}
+	s.log = token.NewLogger(w).With("pid", os.Getpid())
+	return s.log
 }
 
 // Tokens returns a TokenFunc over the chain configured by o.

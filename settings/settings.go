@@ -26,6 +26,7 @@ const (
 	EnvIAMEndpoint     = "DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"
 	EnvCacheDir        = "DOCKER_CREDENTIAL_GCR_CACHE_DIR"
 	EnvCredentialStore = "DOCKER_CREDENTIAL_GCR_CREDENTIAL_STORE"
+	EnvVerbose         = "DOCKER_CREDENTIAL_GCR_VERBOSE"
 	EnvNoCache         = "DOCKER_CREDENTIAL_GCR_NO_CACHE"
 	EnvRefreshMargin   = "DOCKER_CREDENTIAL_GCR_REFRESH_MARGIN"
 
@@ -61,6 +62,8 @@ type Settings struct {
 	// CredentialStore is where docker login's credentials go: auto (the
 	// keyring when reachable, else a file), keyring or file.
 	CredentialStore string `json:"credential_store,omitempty"`
+	// Verbose turns the diagnostic trail on: "1" for stderr, or a file.
+	Verbose string `json:"verbose,omitempty"`
 	// Registries are hosts outside the Google patterns that the user
 	// registered with configure-docker: get serves them Google tokens.
 	Registries []string `json:"registries,omitempty"`
@@ -119,6 +122,7 @@ func (s *Settings) Overlay(getenv func(string) string) *Settings {
 	o.IAMEndpoint = first(getenv(EnvIAMEndpoint), o.IAMEndpoint)
 	o.CacheDir = first(getenv(EnvCacheDir), o.CacheDir)
 	o.CredentialStore = first(getenv(EnvCredentialStore), o.CredentialStore)
+	o.Verbose = first(getenv(EnvVerbose), o.Verbose)
 	o.RefreshMargin = first(getenv(EnvRefreshMargin), o.RefreshMargin)
 	if v := getenv(EnvNoCache); v != "" && v != "0" && v != "false" {
 		o.NoCache = true

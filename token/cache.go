@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,31 +73,39 @@ func (c *Cache) path(key string) string { return filepath.Join(c.Dir, key+".json
 // token returns the cached token for key while it has more than the margin
 // left, else fetches one under the key's lock and stores it. A cache that
 // cannot be read or written never fails: it is a miss.
-func (c *Cache) token(ctx context.Context, key string, fetch func(context.Context) (*Token, error)) (*Token, error) {
+func (c *Cache) token(ctx context.Context, key string, fetch func(context.Context) (*Token, error), log *slog.Logger) (*Token, error) {
 	if t := c.load(key, c.margin()); t != nil {
+		log.DebugContext(ctx, "cache hit", "file", short(key), "expires_in", t.Expiry.Sub(c.now()).Round(time.Second))
 		return t, nil
 	}
 	if err := c.ensureDir(); err != nil {
+		log.DebugContext(ctx, "cache unusable, fetching without it", "dir", c.Dir, "error", err)
 		return fetch(ctx) // no usable cache dir: serve without it
 	}
 	timeout := c.LockTimeout
 	if timeout == 0 {
 		timeout = 20 * time.Second
 	}
+	start := time.Now()
 	unlock, err := fsutil.Lock(ctx, c.path(key)+".lock", timeout)
 	if err == nil {
 		defer unlock()
 		// Another process may have fetched while this one waited.
 		if t := c.load(key, c.margin()); t != nil {
+			since(ctx, log, "cache filled by another process", start, "file", short(key))
 			return t, nil
 		}
 	} else if ctx.Err() != nil {
 		return nil, ctx.Err()
+	} else {
+		log.DebugContext(ctx, "cache lock not taken, fetching anyway", "error", err)
 	}
+	log.DebugContext(ctx, "cache miss", "file", short(key))
 	t, err := fetch(ctx)
 	if err != nil {
 		// A transient failure: a token that is still valid beats none.
 		if stale := c.load(key, 0); stale != nil {
+			log.DebugContext(ctx, "upstream failed, serving the cached token", "error", err)
 			return stale, nil
 		}
 		return nil, err
@@ -181,4 +190,12 @@ func (c *Cache) Clear() (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// short abbreviates a cache key for the trail.
+func short(key string) string {
+	if len(key) > 8 {
+		return key[:8]
+	}
+	return key
 }

@@ -86,11 +86,15 @@ func (c *Chain) newSource(name string) (source, error) {
 // and why, then the command most likely to fix it.
 func (c *Chain) Token(ctx context.Context) (*Token, error) {
 	ce := &ChainError{Universe: c.o.Universe}
+	log := c.o.logger()
 	for _, s := range c.sources {
+		start := time.Now()
 		t, err := c.try(ctx, s)
 		if err == nil {
+			since(ctx, log, "token source served", start, "source", s.name(), "identity", t.Identity, "universe", t.Universe, "expiry", t.Expiry)
 			return t, nil
 		}
+		since(ctx, log, "token source skipped", start, "source", s.name(), "reason", err)
 		ce.Failures = append(ce.Failures, SourceError{Source: s.name(), Err: err})
 	}
 	return nil, ce
@@ -110,7 +114,7 @@ func (c *Chain) try(ctx context.Context, s source) (*Token, error) {
 	fetch := func(ctx context.Context) (*Token, error) { return c.fetch(ctx, s.name(), cand) }
 	if c.o.Cache != nil && s.name() != SourceTokenFile {
 		key := cacheKey(s.name(), cand.identity, Scope, c.o.Universe)
-		return c.o.Cache.token(ctx, key, fetch)
+		return c.o.Cache.token(ctx, key, fetch, c.o.logger())
 	}
 	return fetch(ctx)
 }

@@ -41,8 +41,13 @@ func (metadataSource) resolve(_ context.Context, o *Options) (*candidate, error)
 // minted for a registry of another universe.
 func metadataToken(ctx context.Context, c *metadata.Client, account, want string) (*Token, error) {
 	universe := DefaultUniverse
-	if u, err := c.GetWithContext(ctx, "universe/universe-domain"); err == nil && strings.TrimSpace(u) != "" {
+	u, err := c.GetWithContext(ctx, "universe/universe-domain")
+	var nd metadata.NotDefinedError
+	switch {
+	case err == nil && strings.TrimSpace(u) != "":
 		universe = strings.TrimSpace(u)
+	case err != nil && !errors.As(err, &nd):
+		return nil, describeMetadataError(err) // unreachable: do not retry for the token too
 	}
 	if want != "" && universe != want {
 		return nil, notConfigured("the metadata server is in universe %s, the registry needs %s", universe, want)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -55,6 +56,8 @@ type Options struct {
 	IAMEndpoint string
 	// Gcloud is the gcloud command ("gcloud" on PATH when empty).
 	Gcloud string
+	// Log receives the --verbose trail (nil: none). Never given a secret.
+	Log *slog.Logger
 	// Cache, when set, keeps tokens across processes.
 	Cache *Cache
 	// Timeout bounds one source's token request (default 30s).
