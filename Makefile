@@ -7,7 +7,9 @@ PKG     := github.com/docker-credential-gcr/docker-credential-gcr
 LDFLAGS := -s -w -X $(PKG)/cmd.version=$(VERSION) -X $(PKG)/cmd.commit=$(COMMIT)
 GO_TEST_TIMEOUT ?= 20m
 
-.PHONY: all build demo test unit e2e deps bench cross vet clean
+GORELEASER_VERSION := v2.16.0
+
+.PHONY: all build demo test unit e2e deps bench cross vet clean goreleaser release-check release-snapshot
 
 all: build
 
@@ -41,6 +43,17 @@ cross:
 
 bench: build
 	go run ./e2e/bench
+
+# Release: goreleaser at a pinned version that builds with this Go.
+goreleaser:
+	@test -x .tools/bin/goreleaser && .tools/bin/goreleaser --version 2>/dev/null | grep -q '$(GORELEASER_VERSION:v%=%)' || \
+	  GOBIN=$(CURDIR)/.tools/bin go install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+
+release-check: goreleaser
+	goreleaser check
+
+release-snapshot: release-check
+	goreleaser release --snapshot --clean
 
 clean:
 	rm -rf bin dist
