@@ -76,7 +76,7 @@ func SetCredHelpers(data []byte, hosts []string, helper string, overwrite bool) 
 		for i, h := range hosts {
 			results[i] = Result{Host: h, Action: Added}
 		}
-		return newFile(hosts, helper), results, nil
+		return newFile("\n", hosts, helper), results, nil
 	}
 	d, err := parse(data)
 	if err != nil {
@@ -220,15 +220,12 @@ func quote(s string) []byte {
 }
 
 // newFile is what the docker CLI 28 writes for a new config.json: tab
-// indentation, "key": value, no newline after the closing brace.
-func newFile(hosts []string, helper string) []byte {
-	hosts = slices.Clone(hosts)
-	sort.Strings(hosts)
-	st := style{nl: "\n", unit: "\t", colon: ": "}
-	var b []byte
-	b = append(b, "{\n\t\"credHelpers\": "...)
-	b = st.object(b, "\t", hosts, helper)
-	return append(b, "\n}"...)
+// indentation, "key": value, sorted keys, no newline after the closing brace.
+func newFile(nl string, hosts []string, helper string) []byte {
+	st := style{nl: nl, unit: "\t", colon: ": "}
+	b := []byte("{" + nl + "\t\"credHelpers\": ")
+	b = st.object(b, "\t", sortedCopy(hosts), helper)
+	return append(b, nl+"}"...)
 }
 
 // style is how a file lays out its JSON.
@@ -324,14 +321,8 @@ func (d *doc) insert(hosts []string, helper string) []edit {
 	st := d.style()
 	switch {
 	case len(d.members) == 0:
-		// "{}": nothing to follow, so write what docker writes.
-		hosts = slices.Clone(hosts)
-		sort.Strings(hosts)
-		st := style{nl: st.nl, unit: "\t", colon: ": "}
-		b := []byte("{" + st.nl + "\t\"credHelpers\": ")
-		b = st.object(b, "\t", hosts, helper)
-		b = append(b, st.nl+"}"...)
-		return []edit{{d.open, d.close + 1, b}}
+		// "{}": no style to follow, so write what docker writes.
+		return []edit{{d.open, d.close + 1, newFile(st.nl, hosts, helper)}}
 
 	case d.helpers < 0:
 		// A new last member.
@@ -353,9 +344,6 @@ func (d *doc) insert(hosts []string, helper string) []edit {
 	case len(d.entries) == 0:
 		// "credHelpers": {} or null.
 		m := d.members[d.helpers]
-		if d.hasObject && bytes.IndexByte(data[d.hOpen:d.hClose], '\n') >= 0 && st.compact {
-			st.compact = false
-		}
 		b := st.object(nil, indentOf(data, m.keyStart), sortedCopy(hosts), helper)
 		return []edit{{m.valStart, m.valEnd, b}}
 	}

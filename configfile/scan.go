@@ -28,7 +28,6 @@ type doc struct {
 	helpers     int // index in members of credHelpers, or -1
 
 	// When members[helpers] holds an object (not null):
-	hasObject     bool
 	hOpen, hClose int            // its braces
 	entries       []member       // its members
 	sorted        bool           // entries' keys are strictly ascending
@@ -161,7 +160,6 @@ func parse(data []byte) (*doc, error) {
 	default:
 		return nil, errorAt(data, m.valStart, fixIt, "credHelpers is %s, docker needs an object", kind(c))
 	}
-	d.hasObject = true
 	d.hOpen = m.valStart
 	d.hClose = m.valEnd - 1
 	hs := &scanner{data: data, pos: m.valStart}
