@@ -65,6 +65,8 @@ func newEnv(t *testing.T) *env {
 		"XDG_RUNTIME_DIR":   filepath.Join(dir, "xdg-runtime"),
 		"CLOUDSDK_CONFIG":   filepath.Join(dir, "gcloud"),
 		"GCE_METADATA_HOST": strings.TrimPrefix(g.URL, "http://"),
+		// The fake's key files name its 127.0.0.1 endpoints.
+		"DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS": "1",
 	}}
 	// client.NewShellProgramFunc inherits this process's environment.
 	for k, v := range e.vars {

@@ -27,6 +27,7 @@ const (
 	EnvCacheDir        = "DOCKER_CREDENTIAL_GCR_CACHE_DIR"
 	EnvCredentialStore = "DOCKER_CREDENTIAL_GCR_CREDENTIAL_STORE"
 	EnvVerbose         = "DOCKER_CREDENTIAL_GCR_VERBOSE"
+	EnvAllowCustomURLs = "DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS"
 	EnvNoCache         = "DOCKER_CREDENTIAL_GCR_NO_CACHE"
 	EnvRefreshMargin   = "DOCKER_CREDENTIAL_GCR_REFRESH_MARGIN"
 
@@ -62,6 +63,9 @@ type Settings struct {
 	// CredentialStore is where docker login's credentials go: auto (the
 	// keyring when reachable, else a file), keyring or file.
 	CredentialStore string `json:"credential_store,omitempty"`
+	// AllowCustomCredentialURLs accepts credential files whose endpoints
+	// are not Google's (refused by default: see token/validate.go).
+	AllowCustomCredentialURLs bool `json:"allow_custom_credential_urls,omitempty"`
 	// Verbose turns the diagnostic trail on: "1" for stderr, or a file.
 	Verbose string `json:"verbose,omitempty"`
 	// Registries are hosts outside the Google patterns that the user
@@ -124,9 +128,8 @@ func (s *Settings) Overlay(getenv func(string) string) *Settings {
 	o.CredentialStore = first(getenv(EnvCredentialStore), o.CredentialStore)
 	o.Verbose = first(getenv(EnvVerbose), o.Verbose)
 	o.RefreshMargin = first(getenv(EnvRefreshMargin), o.RefreshMargin)
-	if v := getenv(EnvNoCache); v != "" && v != "0" && v != "false" {
-		o.NoCache = true
-	}
+	o.NoCache = o.NoCache || truthy(getenv(EnvNoCache))
+	o.AllowCustomCredentialURLs = o.AllowCustomCredentialURLs || truthy(getenv(EnvAllowCustomURLs))
 	return &o
 }
 
@@ -175,6 +178,7 @@ func (s *Settings) TokenOptions(getenv func(string) string) (token.Options, erro
 		MetadataAccount: s.MetadataAccount,
 		DefaultUniverse: s.UniverseDomain,
 		IAMEndpoint:     s.IAMEndpoint,
+		AllowCustomURLs: s.AllowCustomCredentialURLs,
 		Getenv:          getenv,
 	}, nil
 }
@@ -226,4 +230,12 @@ func SplitRaw(v string) []string {
 		return nil
 	}
 	return strings.Split(v, ",")
+}
+
+func truthy(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "0", "false", "no", "off":
+		return false
+	}
+	return true
 }

@@ -61,6 +61,8 @@ func (f *fixture) options(sources ...string) Options {
 		HomeDir:     f.dir,
 		IAMEndpoint: f.g.URL,
 		Gcloud:      filepath.Join(f.dir, "no-gcloud"),
+		// The fake's endpoints are on 127.0.0.1, not Google's hosts.
+		AllowCustomURLs: true,
 	}
 }
 

@@ -61,6 +61,11 @@ func (s credentialFile) resolve(ctx context.Context, o *Options) (*candidate, er
 	if err != nil {
 		return nil, fmt.Errorf("credential file %s: %w", s.path, err)
 	}
+	if !o.AllowCustomURLs {
+		if err := checkCredentialURLs(data); err != nil {
+			return nil, withHint(fmt.Errorf("credential file %s: %w", s.path, err), "use a credential file from Google, or set allow_custom_credential_urls if you trust this one")
+		}
+	}
 	universe := info.UniverseDomain
 	if universe == "" || info.Type == string(google.AuthorizedUser) {
 		universe = DefaultUniverse // the library only supports user credentials there

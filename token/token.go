@@ -39,6 +39,9 @@ type Options struct {
 	Impersonate []string
 	// MetadataAccount is the metadata server's account ("default" if empty).
 	MetadataAccount string
+	// AllowCustomURLs accepts credential files whose endpoints are not
+	// Google's (see validate.go).
+	AllowCustomURLs bool
 	// Universe, when set, is the only universe whose tokens are acceptable.
 	Universe string
 	// DefaultUniverse is the universe of sources that cannot tell theirs
