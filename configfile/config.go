@@ -3,6 +3,8 @@ package configfile
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -85,8 +87,45 @@ func Dir(flagDir string) (string, error) {
 // lockTimeout bounds the wait for another process editing the same file.
 const lockTimeout = 30 * time.Second
 
-// Update applies edit to the config.json at path: under a lock on the
-// sibling file path+".lock", it reads the file (a missing one reads as
+// lockPath is where Update's lock for path lives: in the user's cache dir,
+// named by a hash of the file's resolved path, so that no lock file litters
+// the user's docker config dir (docker and gcloud take no lock anyway; this
+// one orders our own concurrent runs). Without a cache dir it is a sibling.
+func lockPath(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path + ".lock"
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = r
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return path + ".lock"
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return filepath.Join(dir, "docker-credential-gcr", "locks", hex.EncodeToString(sum[:12])+".lock")
+}
+
+// lock takes the lock of path: in the cache dir, else beside the file; when
+// neither can be created (a read-only home), the edit goes on unlocked and
+// the atomic write still protects the file. Only a timeout is an error.
+func lock(ctx context.Context, path string) (func() error, error) {
+	var err error
+	for _, p := range []string{lockPath(path), path + ".lock"} {
+		var unlock func() error
+		if unlock, err = fsutil.Lock(ctx, p, lockTimeout); err == nil {
+			return unlock, nil
+		}
+		if errors.Is(err, fsutil.ErrLockTimeout) || ctx.Err() != nil {
+			return nil, err
+		}
+	}
+	return func() error { return nil }, nil
+}
+
+// Update applies edit to the config.json at path: under a lock (see
+// lockPath), it reads the file (a missing one reads as
 // empty), calls edit, and when the bytes changed writes them atomically
 // (fsutil.WriteFileAtomic: symlink followed, mode and owner kept, a new file
 // 0600 in a 0700 directory). Unchanged bytes are not written, so the file's
@@ -94,7 +133,7 @@ const lockTimeout = 30 * time.Second
 // the bytes before and after the edit; on error the file is untouched.
 func Update(ctx context.Context, path string, dryRun bool, edit func([]byte) ([]byte, error)) (before, after []byte, err error) {
 	if !dryRun {
-		unlock, err := fsutil.Lock(ctx, path+".lock", lockTimeout)
+		unlock, err := lock(ctx, path)
 		if err != nil {
 			return nil, nil, fmt.Errorf("update %s: %w", path, err)
 		}

@@ -27,7 +27,16 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(childPathEnv); path != "" {
 		os.Exit(childUpdate(path, os.Getenv(childHostEnv)))
 	}
-	os.Exit(m.Run())
+	// Update's lock lives in the user cache dir: never the real one in
+	// tests. Children inherit this.
+	cache, err := os.MkdirTemp("", "configfile-cache-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CACHE_HOME", cache)
+	code := m.Run()
+	os.RemoveAll(cache)
+	os.Exit(code)
 }
 
 func childUpdate(path, host string) int {
