@@ -18,6 +18,13 @@ const (
 	SourceMetadata        = "metadata"
 )
 
+// Bounds on a token request: a hung gcloud or a black-holed metadata
+// server must not hang docker.
+const (
+	DefaultSourceTimeout = 10 * time.Second // one source
+	DefaultTotalTimeout  = 15 * time.Second // the whole chain
+)
+
 // DefaultSources is the default order of the chain: explicit before
 // ambient, slow (gcloud, the metadata probe) last.
 var DefaultSources = []string{SourceTokenFile, SourceCredentialsFile, SourceADC, SourceGcloud, SourceMetadata}
@@ -85,6 +92,12 @@ func (c *Chain) newSource(name string) (source, error) {
 // required universe. When every source fails, the error lists each source
 // and why, then the command most likely to fix it.
 func (c *Chain) Token(ctx context.Context) (*Token, error) {
+	total := c.o.TotalTimeout
+	if total == 0 {
+		total = DefaultTotalTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, total)
+	defer cancel()
 	ce := &ChainError{Universe: c.o.Universe}
 	log := c.o.logger()
 	for _, s := range c.sources {
@@ -123,7 +136,7 @@ func (c *Chain) try(ctx context.Context, s source) (*Token, error) {
 func (c *Chain) fetch(ctx context.Context, name string, cand *candidate) (*Token, error) {
 	timeout := c.o.Timeout
 	if timeout == 0 {
-		timeout = 30 * time.Second
+		timeout = DefaultSourceTimeout
 	}
 	fctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -63,8 +63,10 @@ type Options struct {
 	Log *slog.Logger
 	// Cache, when set, keeps tokens across processes.
 	Cache *Cache
-	// Timeout bounds one source's token request (default 30s).
+	// Timeout bounds one source's token request (DefaultSourceTimeout).
 	Timeout time.Duration
+	// TotalTimeout bounds the whole chain (DefaultTotalTimeout).
+	TotalTimeout time.Duration
 }
 
 func (o *Options) getenv(k string) string {
