@@ -26,6 +26,7 @@ test: deps vet
 	go test -count=1 -timeout $(GO_TEST_TIMEOUT) ./...
 	go test -count=1 -timeout $(GO_TEST_TIMEOUT) -tags e2e ./e2e/...
 	$(MAKE) --no-print-directory cross
+	$(MAKE) --no-print-directory release-check
 
 deps:
 	@./scripts/install-test-deps.sh
