@@ -137,7 +137,25 @@ func (h *Helper) Add(c *credentials.Credentials) error {
 		}
 		return fmt.Errorf("store credentials for %s: no credential store is configured", host)
 	}
+	h.purgeExpired()
 	return h.c.Store.Put(host, &store.Credential{Username: c.Username, Secret: c.Secret, StoredAt: h.c.Now().UTC()})
+}
+
+// purgeExpired forgets stored access tokens of Google hosts past their
+// 60-minute life, so that none is kept beyond it even if never read again.
+func (h *Helper) purgeExpired() {
+	m, err := h.c.Store.List()
+	if err != nil {
+		return
+	}
+	for host, user := range m {
+		if _, google := h.universe(host); !google || user != Username {
+			continue
+		}
+		if c, err := h.c.Store.Get(host); err == nil {
+			h.usable(host, c) // deletes it when too old
+		}
+	}
 }
 
 // Delete forgets what was stored for a host.
@@ -172,6 +190,7 @@ func (h *Helper) List() (map[string]string, error) {
 		}
 	}
 	if h.c.Store != nil {
+		h.purgeExpired()
 		if m, err := h.c.Store.List(); err == nil {
 			for host, u := range m {
 				out[host] = u

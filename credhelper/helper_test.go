@@ -117,6 +117,14 @@ func TestAddDeleteList(t *testing.T) {
 			t.Errorf("List()[%s] = %q, want %q", k, list[k], v)
 		}
 	}
+	// An expired stored access token is purged by list, even unread.
+	st.Put("eu.gcr.io", &store.Credential{Username: Username, Secret: "old", StoredAt: now.Add(-2 * time.Hour)})
+	if l, _ := h.List(); l["eu.gcr.io"] != "" {
+		t.Errorf("List() still shows an expired stored access token: %v", l)
+	}
+	if _, err := st.Get("eu.gcr.io"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("expired stored access token kept: %v", err)
+	}
 	if err := h.Delete("myreg.ncr.fin-ntruss.com"); err != nil {
 		t.Errorf("Delete = %v", err)
 	}
