@@ -1,0 +1,254 @@
+package hardening
+
+import (
+	"crypto/rand"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/token"
+)
+
+// hangBound is the hang detector: the chain bounds a source at
+// token.DefaultSourceTimeout (10 s) and the whole chain at
+// token.DefaultTotalTimeout (15 s); a get that has not ended after 20 s is
+// hung. A correctness check, not a speed check.
+const hangBound = 20 * time.Second
+
+const (
+	registry     = "us-east1-docker.pkg.dev"
+	ciAccount    = "ci@p.iam.gserviceaccount.com"
+	targetSA     = "target@p.iam.gserviceaccount.com"
+	gcloudUser   = "me@example.com"
+	slowMetadata = 10 * time.Second // the brief's "slow" metadata server
+	slowToken    = 30 * time.Second // past the source bound
+	// Tokens live 30 minutes in these tests, so that a refresh margin of
+	// 59m59s makes a cached token due for refresh while still valid.
+	tokenLifetime = 30 * time.Minute
+)
+
+// metadataAt points every metadata variable at addr.
+func metadataAt(addr string) []string {
+	return []string{"GCE_METADATA_HOST", addr, "GCE_METADATA_ROOT", addr, "GCE_METADATA_IP", addr}
+}
+
+// base is a configured identity: it returns the vars of a working get and
+// the principal its token acts as.
+type base struct {
+	name     string
+	identity string
+	setup    func(t *testing.T, e *env) map[string]string
+}
+
+var (
+	// The VM's metadata server, nothing else configured.
+	metadataBase = base{"metadata", vmAccount, func(t *testing.T, e *env) map[string]string { return e.with() }}
+
+	// A service-account key (GOOGLE_APPLICATION_CREDENTIALS); no metadata
+	// server, so that only the key's failures show.
+	keyBase = base{"key", ciAccount, func(t *testing.T, e *env) map[string]string {
+		key, err := e.g.NewServiceAccount(ciAccount)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.with(append([]string{"GOOGLE_APPLICATION_CREDENTIALS", e.write("key.json", key, 0o600)}, metadataAt(closedPort(t))...)...)
+	}}
+
+	// The VM's identity impersonating a target through the fake IAM.
+	impersonationBase = base{"impersonation", targetSA, func(t *testing.T, e *env) map[string]string {
+		e.g.AllowImpersonation(vmAccount, targetSA)
+		return e.with("DOCKER_CREDENTIAL_GCR_IMPERSONATE_SERVICE_ACCOUNT", targetSA, "DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT", e.g.URL)
+	}}
+
+	// A stand-in gcloud on PATH with an active account; it hangs once the
+	// file "hang" exists. No metadata server.
+	gcloudBase = base{"gcloud", gcloudUser, func(t *testing.T, e *env) map[string]string {
+		tok := "ya29.gcloud-" + rand.Text() + rand.Text()
+		e.addSecret(tok)
+		exp := time.Now().Add(tokenLifetime).UTC().Format(time.RFC3339)
+		script := fmt.Sprintf("#!/bin/sh\n[ -e %q ] && sleep 60\ncat <<'J'\n"+
+			`{"configuration":{"active_configuration":"default","properties":{"core":{"account":%q}}},`+
+			`"credential":{"access_token":%q,"token_expiry":%q}}`+"\nJ\n",
+			filepath.Join(e.dir, "hang"), gcloudUser, tok, exp)
+		e.write("bin/gcloud", []byte(script), 0o755)
+		e.write("gcloud/configurations/config_default", []byte("[core]\naccount = "+gcloudUser+"\n"), 0o600)
+		return e.with(metadataAt(closedPort(t))...)
+	}}
+)
+
+// fault breaks one upstream of a base.
+type fault struct {
+	name      string
+	base      base
+	transient bool     // a cached, still-valid token must be served through it
+	bug       string   // a known product bug: the case is skipped until it is fixed
+	want      []string // the error names these (the source, what failed, a next step)
+	// inject sets the fault and returns the vars of the faulted get.
+	inject func(t *testing.T, e *env, vars map[string]string) map[string]string
+}
+
+func setFault(endpoint string, f fakegoogle.Fault) func(*testing.T, *env, map[string]string) map[string]string {
+	return func(_ *testing.T, e *env, vars map[string]string) map[string]string {
+		if f.Body != "" {
+			// A secret of the fake inside the body: it must never be echoed.
+			f.Body = strings.ReplaceAll(f.Body, "SECRET", e.g.Secrets()[0])
+		}
+		e.g.SetFault(endpoint, f)
+		return vars
+	}
+}
+
+var faults = []fault{
+	{name: "metadata down", base: metadataBase, transient: true,
+		want: []string{"metadata: ", "unreachable", "next step: "},
+		inject: func(t *testing.T, e *env, vars map[string]string) map[string]string {
+			kv := metadataAt(closedPort(t))
+			for i := 0; i < len(kv); i += 2 {
+				vars[kv[i]] = kv[i+1]
+			}
+			return vars
+		}},
+	{name: "metadata slow", base: metadataBase, transient: true,
+		want:   []string{"metadata: ", "no answer within 10s", "next step: "},
+		inject: setFault("metadata", fakegoogle.Fault{Delay: slowMetadata})},
+	{name: "metadata 500", base: metadataBase, transient: true,
+		want:   []string{"metadata: ", "HTTP 500", "next step: "},
+		inject: setFault("metadata-token", fakegoogle.Fault{Status: 500, Body: "backend error client_secret=SECRET"})},
+	{name: "metadata garbage token", base: metadataBase, transient: true,
+		want:   []string{"metadata: ", "not a token JSON", "next step: "},
+		inject: setFault("metadata-token", fakegoogle.Fault{Status: 200, Body: `{"access_token": SECRET <html>`})},
+	{name: "metadata garbage everywhere", base: metadataBase, transient: true,
+		// Not a secret in this body: TestBugMetadataUniverseEchoed.
+		want:   []string{"metadata: ", "next step: "},
+		inject: setFault("metadata", fakegoogle.Fault{Status: 200, Body: "<html>garbage</html>"})},
+	{name: "token endpoint 500", base: keyBase, transient: true,
+		want:   []string{"credentials-file: ", "HTTP 500", "next step: "},
+		inject: setFault("token", fakegoogle.Fault{Status: 500, Body: `{"error":"internal_failure","error_description":"backend error"}`})},
+	{name: "token endpoint slow", base: keyBase, transient: true,
+		bug: "token/credfile.go: a service-account key's token request ignores the source (10 s) and chain (15 s) bounds " +
+			"(golang.org/x/oauth2/jwt posts without the context), so a slow or black-holed token endpoint holds get for as long as it takes (30 s here, forever for a black hole)",
+		want:   []string{"credentials-file: ", "no answer within 10s", "next step: "},
+		inject: setFault("token", fakegoogle.Fault{Delay: slowToken})},
+	{name: "token endpoint invalid_grant", base: keyBase,
+		// Google's error code and the key hint are lost: TestBugInvalidGrantHintLostForKeys.
+		want:   []string{"credentials-file: ", "HTTP 400", "next step: "},
+		inject: setFault("token", fakegoogle.Fault{Status: 400, Body: `{"error":"invalid_grant","error_description":"Invalid JWT Signature."}`})},
+	{name: "IAM 403", base: impersonationBase,
+		want: []string{"metadata: ", "roles/iam.serviceAccountTokenCreator", targetSA, "next step: ", "add-iam-policy-binding"},
+		inject: setFault("iam", fakegoogle.Fault{Status: 403,
+			Body: `{"error":{"code":403,"message":"Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).","status":"PERMISSION_DENIED"}}`})},
+	{name: "IAM 429", base: impersonationBase, transient: true,
+		want: []string{"metadata: ", "HTTP 429", "next step: "},
+		inject: setFault("iam", fakegoogle.Fault{Status: 429,
+			Body: `{"error":{"code":429,"message":"Quota exceeded.","status":"RESOURCE_EXHAUSTED"}}`})},
+	{name: "gcloud hanging", base: gcloudBase, transient: true,
+		want: []string{"gcloud: ", "next step: "},
+		inject: func(t *testing.T, e *env, vars map[string]string) map[string]string {
+			e.write("hang", nil, 0o600)
+			return vars
+		}},
+}
+
+// TestFaults breaks each upstream in turn. Every get must end within
+// hangBound with an actionable error (the failing source, what failed, a
+// next step) and no token; with a still-valid cached token, a transient
+// failure serves that token. Every run writes the verbose trail
+// (DOCKER_CREDENTIAL_GCR_VERBOSE=1) to stderr, and stdout, stderr, the cache
+// file names and config.json are scanned for every secret the fakes issued.
+func TestFaults(t *testing.T) {
+	if token.DefaultSourceTimeout != 10*time.Second || token.DefaultTotalTimeout != 15*time.Second {
+		t.Logf("note: the chain's bounds are now %s per source, %s in all", token.DefaultSourceTimeout, token.DefaultTotalTimeout)
+	}
+	for _, f := range faults {
+		modes := []bool{false}
+		if f.transient {
+			modes = append(modes, true)
+		}
+		for _, cached := range modes {
+			name := f.name
+			if cached {
+				name += " with cached token"
+			}
+			t.Run(name, func(t *testing.T) {
+				if f.bug != "" {
+					t.Skip("BUG: " + f.bug)
+				}
+				t.Parallel()
+				runFault(t, f, cached)
+			})
+		}
+	}
+}
+
+func runFault(t *testing.T, f fault, cached bool) {
+	e := newEnv(t, fakegoogle.Options{TokenLifetime: tokenLifetime})
+	vars := f.base.setup(t, e)
+	vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = "1"
+	var warm creds
+	var runs []result
+	if cached {
+		r := e.run(vars, registry, "get")
+		runs = append(runs, r)
+		c, ok := parseCreds(r.stdout)
+		if r.code != 0 || !ok {
+			t.Fatalf("warm-up get = %q, exit %d: %s", r.stdout, r.code, r.stderr)
+		}
+		warm = c
+		// The cached token is due for refresh, still valid: the next get asks upstream.
+		vars["DOCKER_CREDENTIAL_GCR_REFRESH_MARGIN"] = "59m59s"
+	}
+	vars = f.inject(t, e, vars)
+	r := e.run(vars, registry, "get")
+	runs = append(runs, r)
+	figure(t, "fault %q cached=%v: exit %d after %s", f.name, cached, r.code, r.elapsed.Round(100*time.Millisecond))
+
+	if r.elapsed > hangBound {
+		t.Errorf("get took %s, want it bounded (< %s)", r.elapsed, hangBound)
+	}
+	if panicked(r.stderr) {
+		t.Errorf("get crashed:\n%s", r.stderr)
+	}
+	c, ok := parseCreds(r.stdout)
+	switch {
+	case cached:
+		if r.code != 0 || !ok || c.Secret != warm.Secret {
+			t.Errorf("get through a transient failure with a valid cached token = %.200q, exit %d; want the cached token", r.stdout, r.code)
+		}
+		if p, valid := e.g.Principal(c.Secret); f.base.identity != gcloudUser && (!valid || p != f.base.identity) {
+			t.Errorf("the served token acts as %q (valid %v), want %s", p, valid, f.base.identity)
+		}
+		if !strings.Contains(r.stderr, "serving the cached token") {
+			t.Errorf("verbose trail does not say the cached token was served:\n%s", r.stderr)
+		}
+	default:
+		if r.code != 1 || ok {
+			t.Errorf("get = %.200q, exit %d; want an error and no token", r.stdout, r.code)
+			if p, valid := e.g.Principal(c.Secret); valid {
+				t.Errorf("the token acts as %s: a token from another identity", p)
+			}
+		}
+		for _, w := range f.want {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("error %q does not contain %q", r.stdout, w)
+			}
+		}
+		if strings.Contains(r.stdout, "credentials not found") {
+			t.Errorf("a failure answered %q: docker would go anonymous", r.stdout)
+		}
+	}
+	for i, r := range runs {
+		out := r.stdout
+		if c, ok := parseCreds(out); ok && r.code == 0 {
+			out = strings.ReplaceAll(out, c.Secret, "") // the answer itself
+		}
+		e.noLeak(t, fmt.Sprintf("run %d stdout", i), out)
+		e.noLeak(t, fmt.Sprintf("run %d stderr (verbose trail)", i), r.stderr)
+	}
+	e.scanFiles(t)
+	if t.Failed() {
+		t.Logf("stdout: %s\nstderr: %s", r.stdout, r.stderr)
+	}
+}
