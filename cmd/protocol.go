@@ -43,9 +43,12 @@ func protocolCommands() []*cobra.Command {
 
 func runProtocol(cmd *cobra.Command, action string) error {
 	out := cmd.OutOrStdout()
-	in, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxInput+1))
-	if err != nil {
-		return protocolError(out, err)
+	var in []byte
+	if action != "list" { // list reads nothing: do not wait on a terminal
+		var err error
+		if in, err = io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxInput+1)); err != nil {
+			return protocolError(out, err)
+		}
 	}
 	if len(in) > maxInput {
 		return protocolError(out, errors.New("input larger than 1 MiB; docker sends a server URL or one credential"))
