@@ -88,9 +88,12 @@ func (c *Chain) newSource(name string) (source, error) {
 	return nil, fmt.Errorf("unknown token source %q; valid sources: %s", name, strings.Join(DefaultSources, ", "))
 }
 
-// Token returns a token from the first source that yields one for the
-// required universe. When every source fails, the error lists each source
-// and why, then the command most likely to fix it.
+// Token returns a token from the first configured source for the required
+// universe. Sources with nothing configured (no file, no variable, another
+// universe) are skipped; a configured source that fails ends the chain, so
+// that a broken key file never silently yields the VM's identity instead.
+// The error lists each source tried and why, then the command most likely
+// to fix it.
 func (c *Chain) Token(ctx context.Context) (*Token, error) {
 	total := c.o.TotalTimeout
 	if total == 0 {
@@ -107,8 +110,13 @@ func (c *Chain) Token(ctx context.Context) (*Token, error) {
 			since(ctx, log, "token source served", start, "source", s.name(), "identity", t.Identity, "universe", t.Universe, "expiry", t.Expiry)
 			return t, nil
 		}
-		since(ctx, log, "token source skipped", start, "source", s.name(), "reason", err)
+		since(ctx, log, "token source failed", start, "source", s.name(), "reason", err)
 		ce.Failures = append(ce.Failures, SourceError{Source: s.name(), Err: err})
+		if !errors.Is(err, errNotConfigured) {
+			// A configured source that fails ends the chain, as Google's
+			// ADC does: the next source would be another identity.
+			break
+		}
 	}
 	return nil, ce
 }

@@ -46,6 +46,9 @@ func metadataToken(ctx context.Context, c *metadata.Client, account, want string
 	switch {
 	case err == nil && strings.TrimSpace(u) != "":
 		universe = strings.TrimSpace(u)
+		if !domainName(universe) {
+			return nil, errors.New("the metadata server's universe-domain answer is not a domain name; is GCE_METADATA_HOST a metadata server?")
+		}
 	case err != nil && !errors.As(err, &nd):
 		return nil, describeMetadataError(err) // unreachable: do not retry for the token too
 	}
@@ -88,4 +91,22 @@ func describeMetadataError(err error) error {
 		return fmt.Errorf("metadata server unreachable: %w", ue.Err)
 	}
 	return err
+}
+
+// domainName reports whether s is a plausible DNS name ("googleapis.com").
+func domainName(s string) bool {
+	if len(s) > 253 || !strings.Contains(s, ".") {
+		return false
+	}
+	for _, l := range strings.Split(s, ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, c := range l {
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }

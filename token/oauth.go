@@ -1,6 +1,7 @@
 package token
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -19,12 +20,23 @@ func describeOAuthError(err error) error {
 	if re.Response != nil {
 		status = re.Response.StatusCode
 	}
+	if re.ErrorCode == "" {
+		// golang.org/x/oauth2/jwt leaves the code unparsed: read Google's
+		// {"error","error_description"} body (only those two fields).
+		var body struct {
+			Error       string `json:"error"`
+			Description string `json:"error_description"`
+		}
+		if json.Unmarshal(re.Body, &body) == nil && validCode(body.Error) {
+			re.ErrorCode, re.ErrorDescription = body.Error, body.Description
+		}
+	}
 	msg := fmt.Sprintf("token endpoint refused the credential (HTTP %d", status)
 	if re.ErrorCode != "" {
 		msg += ", " + re.ErrorCode
 	}
 	if re.ErrorDescription != "" {
-		msg += ": " + truncate(re.ErrorDescription, 200)
+		msg += ": " + truncate(Redact(re.ErrorDescription), 200)
 	}
 	msg += ")"
 	if re.ErrorCode == "invalid_grant" {
@@ -38,4 +50,18 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// validCode reports whether s looks like an OAuth error code
+// ("invalid_grant"): lower-case letters and underscores.
+func validCode(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -83,9 +83,17 @@ func (o *Options) httpClient() *http.Client {
 	return http.DefaultClient
 }
 
-// oauthContext carries our HTTP client into golang.org/x/oauth2.
+// oauthContext carries our HTTP client into golang.org/x/oauth2. Some of its
+// flows (golang.org/x/oauth2/jwt) post without the context, so the client
+// itself carries the context's deadline as a timeout.
 func (o *Options) oauthContext(ctx context.Context) context.Context {
-	return context.WithValue(ctx, oauth2.HTTPClient, o.httpClient())
+	c := o.httpClient()
+	if dl, ok := ctx.Deadline(); ok {
+		cc := *c
+		cc.Timeout = time.Until(dl)
+		c = &cc
+	}
+	return context.WithValue(ctx, oauth2.HTTPClient, c)
 }
 
 // errNotConfigured marks a source that has nothing to offer (no file, no
