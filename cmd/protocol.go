@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -42,11 +43,29 @@ func protocolCommands() []*cobra.Command {
 }
 
 func runProtocol(cmd *cobra.Command, action string) error {
-	out := cmd.OutOrStdout()
+	return protocol(cmd.Context(), action, cmd.InOrStdin(), cmd.OutOrStdout())
+}
+
+// isProtocol reports whether args are exactly a protocol action, the way
+// docker runs a helper ("docker-credential-gcr get").
+func isProtocol(args []string) bool {
+	if len(args) != 1 {
+		return false
+	}
+	switch args[0] {
+	case "get", "store", "erase", "list":
+		return true
+	}
+	return false
+}
+
+// protocol serves one docker-credential action: in is stdin, out stdout,
+// where docker reads the answer and any error.
+func protocol(ctx context.Context, action string, stdin io.Reader, out io.Writer) error {
 	var in []byte
 	if action != "list" { // list reads nothing: do not wait on a terminal
 		var err error
-		if in, err = io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxInput+1)); err != nil {
+		if in, err = io.ReadAll(io.LimitReader(stdin, maxInput+1)); err != nil {
 			return protocolError(out, err)
 		}
 	}
@@ -57,7 +76,7 @@ func runProtocol(cmd *cobra.Command, action string) error {
 	if err != nil {
 		return protocolError(out, err)
 	}
-	h, err := setup.Helper(cmd.Context())
+	h, err := setup.Helper(ctx)
 	if err != nil {
 		return protocolError(out, err)
 	}

@@ -87,21 +87,20 @@ func (c *Cache) token(ctx context.Context, key string, fetch func(context.Contex
 		timeout = 20 * time.Second
 	}
 	start := time.Now()
-	unlock, err := fsutil.Lock(ctx, c.path(key)+".lock", timeout)
-	if err == nil {
+	unlock, t, err := c.lockOrWait(ctx, key, timeout)
+	switch {
+	case t != nil:
+		since(ctx, log, "cache filled by another process", start, "file", short(key))
+		return t, nil
+	case err == nil:
 		defer unlock()
-		// Another process may have fetched while this one waited.
-		if t := c.load(key, c.margin()); t != nil {
-			since(ctx, log, "cache filled by another process", start, "file", short(key))
-			return t, nil
-		}
-	} else if ctx.Err() != nil {
+	case ctx.Err() != nil:
 		return nil, ctx.Err()
-	} else {
+	default:
 		log.DebugContext(ctx, "cache lock not taken, fetching anyway", "error", err)
 	}
 	log.DebugContext(ctx, "cache miss", "file", short(key))
-	t, err := fetch(ctx)
+	t, err = fetch(ctx)
 	if err != nil {
 		// A transient failure: a token that is still valid beats none.
 		if stale := c.load(key, 0); stale != nil {
@@ -114,6 +113,33 @@ func (c *Cache) token(ctx context.Context, key string, fetch func(context.Contex
 		c.store(key, t)
 	}
 	return t, nil
+}
+
+// lockOrWait takes key's lock, or returns the token another process stored
+// while this one waited: between short lock attempts it looks at the cache
+// file, so that N waiters do not take the lock one after another just to
+// read what the first one stored.
+func (c *Cache) lockOrWait(ctx context.Context, key string, timeout time.Duration) (func() error, *Token, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		unlock, err := fsutil.Lock(ctx, c.path(key)+".lock", 20*time.Millisecond)
+		if err == nil {
+			if t := c.load(key, c.margin()); t != nil {
+				unlock()
+				return nil, t, nil
+			}
+			return unlock, nil, nil
+		}
+		if !errors.Is(err, fsutil.ErrLockTimeout) {
+			return nil, nil, err
+		}
+		if t := c.load(key, c.margin()); t != nil {
+			return nil, t, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, nil, err
+		}
+	}
 }
 
 // load returns the entry for key when it is trustworthy and valid for more

@@ -56,6 +56,11 @@ func metadataToken(ctx context.Context, c *metadata.Client, account, want string
 		return nil, notConfigured("the metadata server is in universe %s, the registry needs %s", universe, want)
 	}
 	acct := url.PathEscape(account)
+	email := make(chan string, 1) // asked alongside the token: it only names the identity
+	go func() {
+		e, _ := c.EmailWithContext(ctx, account)
+		email <- strings.TrimSpace(e)
+	}()
 	body, err := c.GetWithContext(ctx, "instance/service-accounts/"+acct+"/token?scopes="+url.QueryEscape(Scope))
 	if err != nil {
 		var nd metadata.NotDefinedError
@@ -73,9 +78,7 @@ func metadataToken(ctx context.Context, c *metadata.Client, account, want string
 		return nil, errors.New("metadata server token: the answer is not a token JSON")
 	}
 	t := &Token{AccessToken: r.AccessToken, Expiry: time.Now().Add(time.Duration(r.ExpiresIn) * time.Second)}
-	if email, err := c.EmailWithContext(ctx, account); err == nil {
-		t.Identity = strings.TrimSpace(email)
-	}
+	t.Identity = <-email
 	t.Universe = universe
 	return t, nil
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -43,17 +44,21 @@ func secretKey(k string) bool {
 	return false
 }
 
-var secretPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`ya29\.[A-Za-z0-9._\-]+`),
-	regexp.MustCompile(`(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=\-]+`),
-	regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)`),
-	regexp.MustCompile(`(?i)"?(access_token|refresh_token|client_secret|private_key|secret|password|assertion)"?\s*[:=]\s*"?[^"\s,}&]+`),
-	regexp.MustCompile(`1//[A-Za-z0-9_\-]{20,}`), // Google refresh tokens
-}
+// secretPatterns are compiled on first use: only the trail and error
+// descriptions need them, not docker's warm get.
+var secretPatterns = sync.OnceValue(func() []*regexp.Regexp {
+	return []*regexp.Regexp{
+		regexp.MustCompile(`ya29\.[A-Za-z0-9._\-]+`),
+		regexp.MustCompile(`(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=\-]+`),
+		regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)`),
+		regexp.MustCompile(`(?i)"?(access_token|refresh_token|client_secret|private_key|secret|password|assertion)"?\s*[:=]\s*"?[^"\s,}&]+`),
+		regexp.MustCompile(`1//[A-Za-z0-9_\-]{20,}`), // Google refresh tokens
+	}
+})
 
 // Redact masks what looks like a token, key or password in s.
 func Redact(s string) string {
-	for _, re := range secretPatterns {
+	for _, re := range secretPatterns() {
 		s = re.ReplaceAllStringFunc(s, func(m string) string {
 			if i := strings.IndexAny(m, ":= "); i > 0 && i < len(m)-1 && !strings.HasPrefix(m, "ya29") && !strings.HasPrefix(m, "-----") {
 				return m[:i+1] + "[REDACTED]"
@@ -105,7 +110,7 @@ func (o *Options) logger() *slog.Logger {
 	return discard
 }
 
-var discard = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError + 1}))
+var discard = slog.New(slog.DiscardHandler)
 
 // since logs how long an operation took.
 func since(ctx context.Context, l *slog.Logger, msg string, start time.Time, attrs ...any) {

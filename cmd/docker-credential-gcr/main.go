@@ -5,14 +5,10 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/cmd"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := cmd.Execute(ctx)
-	stop()
-	os.Exit(code)
+	os.Exit(cmd.Execute(context.Background(), os.Args[1:]))
 }
