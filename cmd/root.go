@@ -79,5 +79,6 @@ Registry (gcr.io), with no docker login and no secret in config.json.`,
 		NewCmdCache(),
 		NewCmdConfigureDocker(),
 	)
+	root.AddCommand(NewCmdKubeletCredentialProvider(), NewCmdKubeletConfig())
 	return root
 }

@@ -1,0 +1,81 @@
+package cmd
+
+import (
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/credhelper"
+)
+
+// NewCmdKubeletCredentialProvider is the kubelet's image credential
+// provider plugin: one CredentialProviderRequest on stdin, one
+// CredentialProviderResponse on stdout.
+func NewCmdKubeletCredentialProvider() *cobra.Command {
+	return &cobra.Command{
+		Use:   credhelper.KubeletPluginCommand,
+		Short: "Answer the kubelet's CredentialProviderRequest on stdin (image credential provider plugin)",
+		Long: `Run by the kubelet as an image credential provider plugin
+(credentialprovider.kubelet.k8s.io/v1): reads a CredentialProviderRequest on
+stdin and writes a CredentialProviderResponse with an oauth2accesstoken
+credential for an image on a Google registry (the node's identity, through
+the same token sources and cache as get), or no credentials for any other
+image. Install it with the config that kubelet-credential-provider-config
+prints.`,
+		Example: `  echo '{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest","image":"us-east1-docker.pkg.dev/my-project/repo/app:v1"}' | docker-credential-gcr ` + credhelper.KubeletPluginCommand,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := credhelper.EnsureHome(); err != nil {
+				return err
+			}
+			setup, err := credhelper.Load(os.Getenv)
+			if err != nil {
+				return err
+			}
+			p, err := setup.KubeletPlugin(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return p.Serve(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout())
+		},
+	}
+}
+
+type kubeletConfigOptions struct {
+	output        string
+	cacheDuration time.Duration
+}
+
+// NewCmdKubeletConfig prints the CredentialProviderConfig that installs the
+// plugin.
+func NewCmdKubeletConfig() *cobra.Command {
+	o := &kubeletConfigOptions{}
+	c := &cobra.Command{
+		Use:   "kubelet-credential-provider-config",
+		Short: "Print the kubelet CredentialProviderConfig that installs the plugin",
+		Long: `Prints the CredentialProviderConfig (kubelet.config.k8s.io/v1) for the
+kubelet's --image-credential-provider-config: this binary, installed as
+docker-credential-gcr in --image-credential-provider-bin-dir, serves the
+Google registries and the hosts registered with configure-docker.`,
+		Example: `  docker-credential-gcr kubelet-credential-provider-config > /etc/kubernetes/credential-provider.yaml
+  docker-credential-gcr kubelet-credential-provider-config --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			setup, err := credhelper.Load(os.Getenv)
+			if err != nil {
+				return err
+			}
+			out, err := setup.KubeletConfig(o.cacheDuration).Format(o.output)
+			if err != nil {
+				return err
+			}
+			_, err = io.WriteString(cmd.OutOrStdout(), out)
+			return err
+		},
+	}
+	c.Flags().StringVarP(&o.output, "output", "o", credhelper.OutputYAML, "yaml or json (the kubelet reads both)")
+	c.Flags().DurationVar(&o.cacheDuration, "cache-duration", credhelper.DefaultKubeletCacheDuration, "defaultCacheDuration: how long the kubelet keeps an answer that names no duration (answers with a token carry its remaining life)")
+	return c
+}
