@@ -53,7 +53,13 @@ func validHostname(h string) error {
 	if h == "" {
 		return errors.New("empty registry host")
 	}
-	if strings.HasPrefix(h, "[") || net.ParseIP(h) != nil {
+	if strings.HasPrefix(h, "[") {
+		if strings.HasSuffix(h, "]") && net.ParseIP(h[1:len(h)-1]) != nil {
+			return nil // bracketed IPv6 literal
+		}
+		return fmt.Errorf("registry host %q is not a valid IPv6 literal", h)
+	}
+	if net.ParseIP(h) != nil {
 		return nil // IP literal, e.g. a local registry
 	}
 	if len(h) > 253 {
