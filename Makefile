@@ -27,6 +27,36 @@ test: deps vet
 	go test -count=1 -timeout $(GO_TEST_TIMEOUT) -tags e2e ./e2e/...
 	$(MAKE) --no-print-directory cross
 	$(MAKE) --no-print-directory release-check
+	$(MAKE) --no-print-directory fuzz FUZZTIME=3s
+
+# Fuzzing: every Go fuzz target of the module (func FuzzXxx in a _test.go,
+# found afresh each run), one at a time for FUZZTIME each. The seeds are each
+# target's f.Add calls and its testdata/fuzz/FuzzXxx corpus; go test writes a
+# failing input there. The summary gives executions and time per target.
+# FUZZMINIMIZE bounds the minimisation of each new input: with the default
+# 60s, one large seed (a real config.json) can take a whole short run.
+FUZZTIME ?= 10s
+FUZZMINIMIZE ?= 1000x
+.PHONY: fuzz stress
+fuzz:
+	@set -o pipefail; summary=$$(mktemp); log=$$(mktemp); trap 'rm -f $$summary $$log' EXIT; \
+	for file in $$(grep -rl --include='*_test.go' --exclude-dir=.git --exclude-dir=.tools --exclude-dir=e2e --exclude-dir=dist '^func Fuzz' . | sort); do \
+	  dir=$$(dirname $$file); \
+	  for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
+	    echo "fuzz: $$name in $$dir for $(FUZZTIME)"; \
+	    if ! go test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) $$dir >$$log 2>&1; then \
+	      cat $$log; echo "fuzz: $$name in $$dir FAILED (output above; a failing input is saved under $$dir/testdata/fuzz/$$name)"; exit 1; \
+	    fi; \
+	    printf '%-24s %-14s %s\n' "$$name" "$$dir" "$$(grep -o 'elapsed: .*' $$log | tail -1)" >>$$summary; \
+	  done; \
+	done; \
+	echo "fuzz: every target passed:"; cat $$summary
+
+# The long versions: the hardening tests at full size (1000 SIGKILL runs per
+# target, 100 operations per process), then each fuzz target for 10 minutes.
+stress:
+	HARDENING_FULL=1 go test -count=1 -timeout 60m -v ./hardening/
+	$(MAKE) --no-print-directory fuzz FUZZTIME=10m
 
 deps:
 	@./scripts/install-test-deps.sh

@@ -203,7 +203,7 @@ func runFault(t *testing.T, f fault, cached bool) {
 	vars = f.inject(t, e, vars)
 	r := e.run(vars, registry, "get")
 	runs = append(runs, r)
-	figure(t, "fault %q cached=%v: exit %d after %s", f.name, cached, r.code, r.elapsed.Round(100*time.Millisecond))
+	figure(t, "fault %q cached=%v: exit %d after %s", f.name, cached, r.code, r.elapsed.Round(10*time.Millisecond))
 
 	if r.elapsed > hangBound {
 		t.Errorf("get took %s, want it bounded (< %s)", r.elapsed, hangBound)
