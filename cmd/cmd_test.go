@@ -57,7 +57,7 @@ func newEnv(t *testing.T) *env {
 	g.SetMetadataAccount("default", "vm@p.iam.gserviceaccount.com")
 	dir := t.TempDir()
 	e := &env{t: t, g: g, dir: dir, vars: map[string]string{
-		"PATH":              os.Getenv("PATH"),
+		"PATH":              pathWithoutHelper(),
 		"HOME":              dir,
 		"DOCKER_CONFIG":     filepath.Join(dir, "docker"),
 		"XDG_CONFIG_HOME":   filepath.Join(dir, "xdg-config"),
@@ -76,6 +76,18 @@ func newEnv(t *testing.T) *env {
 		t.Setenv(k, "")
 	}
 	return e
+}
+
+// pathWithoutHelper is $PATH less any dir holding a docker-credential-gcr
+// (make build puts one in ./bin): tests decide where the helper is.
+func pathWithoutHelper() string {
+	var keep []string
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		if _, err := os.Stat(filepath.Join(d, "docker-credential-gcr")); err != nil {
+			keep = append(keep, d)
+		}
+	}
+	return strings.Join(keep, string(os.PathListSeparator))
 }
 
 func (e *env) write(name string, data []byte) string {
