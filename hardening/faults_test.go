@@ -159,6 +159,7 @@ var faults = []fault{
 // (DOCKER_CREDENTIAL_GCR_VERBOSE=1) to stderr, and stdout, stderr, the cache
 // file names and config.json are scanned for every secret the fakes issued.
 func TestFaults(t *testing.T) {
+	t.Parallel() // mostly waiting on bounds: overlap with the other slow test
 	if token.DefaultSourceTimeout != 10*time.Second || token.DefaultTotalTimeout != 15*time.Second {
 		t.Logf("note: the chain's bounds are now %s per source, %s in all", token.DefaultSourceTimeout, token.DefaultTotalTimeout)
 	}

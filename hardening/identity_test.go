@@ -13,6 +13,7 @@ import (
 // metadata identity (served by the fake all along) is a token from the
 // wrong identity. (Found by this suite; fixed in token.Chain.Token.)
 func TestFailedSourceYieldsNoOtherIdentity(t *testing.T) {
+	t.Parallel() // mostly waiting on bounds: overlap with the other slow test
 	for _, tt := range []struct {
 		name, source string
 		setup        func(e *env) map[string]string

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"net"
@@ -25,6 +26,14 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	// The parallel tests mostly wait out the chain's bounds (10 s each), not
+	// the CPU: run them all at once unless -parallel says otherwise.
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", "32")
+	}
 	dir, err := os.MkdirTemp("", "dcg-hardening-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
