@@ -15,7 +15,7 @@
 //   - secrets: every output, trail and file name scanned for every secret
 //     the fakes issued; file modes.
 //
-// Default sizes keep `go test ./hardening/` near a minute; HARDENING_FULL=1
+// Default sizes keep `go test ./hardening/` under half a minute; HARDENING_FULL=1
 // (`make stress`) runs the full sizes. Lines starting with "FIGURE" in the
 // -v output are the figures the README's "Reliability and security"
 // section reports.

@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -322,5 +321,3 @@ func percentile(ds []time.Duration, p int) time.Duration {
 	i := (len(ds) - 1) * p / 100
 	return ds[i]
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }

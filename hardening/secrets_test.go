@@ -36,7 +36,7 @@ func TestSecrets(t *testing.T) {
 	password := "pw-naver-" + fmt.Sprint(len(key)) + "-Zq8Xr2Lm9Vt4"
 	e.addSecret(password)
 	keyB64 := base64.StdEncoding.EncodeToString(key)
-	e.addSecret(keyB64[:64])
+	e.addSecret(keyB64)
 
 	type call struct {
 		vars         map[string]string
@@ -129,8 +129,7 @@ func TestSecrets(t *testing.T) {
 func TestCacheRefusesLooseFiles(t *testing.T) {
 	e := newEnv(t, fakegoogle.Options{})
 	first := e.run(nil, registry, "get")
-	c1, ok := parseCreds(first.stdout)
-	if !ok {
+	if _, ok := parseCreds(first.stdout); !ok {
 		t.Fatalf("get = %q", first.stdout)
 	}
 	cache := filepath.Join(e.dir, "xdg-cache", "docker-credential-gcr")
@@ -149,7 +148,6 @@ func TestCacheRefusesLooseFiles(t *testing.T) {
 	os.WriteFile(p, []byte(`{"version":1,"access_token":"`+forged+`","expiry":"2999-01-01T00:00:00Z","source":"metadata","universe":"googleapis.com"}`), 0o644)
 	os.Chmod(p, 0o644)
 	os.Chmod(cache, 0o755)
-	before := e.g.Count("metadata-token")
 	r := e.run(nil, registry, "get")
 	c2, _ := parseCreds(r.stdout)
 	if c2.Secret == forged || r.code != 0 {
@@ -157,9 +155,6 @@ func TestCacheRefusesLooseFiles(t *testing.T) {
 	}
 	if p, valid := e.g.Principal(c2.Secret); !valid || p != vmAccount {
 		t.Errorf("get served a token acting as %q (valid %v), want %s", p, valid, vmAccount)
-	}
-	if e.g.Count("metadata-token") == before && c2.Secret == c1.Secret {
-		t.Logf("note: the metadata server's own cache served the same token")
 	}
 	checkModes(t, cache, 0o700, 0o600)
 }
