@@ -3,6 +3,7 @@ package credhelper
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,42 @@ func FuzzProtocol(f *testing.F) {
 		if err == nil && action == "get" && strings.Contains(out.String(), "minted-") {
 			if _, google := h.Universe(strings.TrimSpace(in)); !google {
 				t.Fatalf("get %q returned a minted token for a non-Google host", in)
+			}
+		}
+	})
+}
+
+// FuzzKubeletRequest: any stdin is answered with a well-formed response or
+// refused, never a panic; auth is only ever keyed by a Google host.
+func FuzzKubeletRequest(f *testing.F) {
+	for _, s := range []string{
+		`{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest","image":"us-docker.pkg.dev/p/r/i:v1"}`,
+		`{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest","image":"ghcr.io/x/y"}`,
+		`{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest","image":"gcr.io:443/p/i@sha256:abc"}`,
+		`{"apiVersion":"credentialprovider.kubelet.k8s.io/v1beta1","kind":"CredentialProviderRequest","image":"gcr.io/x"}`,
+		`{"image":""}`, "", "{", "null", `{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest","image":"[::1]:5000/x"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		m := &mint{}
+		p := &KubeletPlugin{Helper: New(context.Background(), Config{Tokens: m.tokens}), Margin: 5 * time.Minute}
+		var out bytes.Buffer
+		if err := p.Serve(context.Background(), bytes.NewReader(in), &out); err != nil {
+			if out.Len() != 0 {
+				t.Fatalf("Serve(%q) failed but wrote %q", in, out.String())
+			}
+			return
+		}
+		var resp struct {
+			Auth map[string]struct{ Username, Password string } `json:"auth"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &resp); err != nil {
+			t.Fatalf("Serve(%q) wrote invalid JSON %q", in, out.String())
+		}
+		for host := range resp.Auth {
+			if _, ok := GoogleUniverse(host); !ok {
+				t.Fatalf("Serve(%q) gave credentials for non-Google host %q", in, host)
 			}
 		}
 	})
