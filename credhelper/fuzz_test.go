@@ -52,8 +52,14 @@ func FuzzProtocol(f *testing.F) {
 		var out bytes.Buffer
 		err := credentials.HandleCommand(h, action, strings.NewReader(in), &out)
 		if err == nil && action == "get" && strings.Contains(out.String(), "minted-") {
-			if _, google := h.Universe(strings.TrimSpace(in)); !google {
-				t.Fatalf("get %q returned a minted token for a non-Google host", in)
+			// The protocol library joins stdin's lines and trims them: the
+			// answer's ServerURL is what the helper was asked about.
+			var c credentials.Credentials
+			if err := json.Unmarshal(out.Bytes(), &c); err != nil {
+				t.Fatalf("get %q answered invalid JSON %q", in, out.String())
+			}
+			if _, google := h.Universe(c.ServerURL); !google {
+				t.Fatalf("get %q returned a minted token for non-Google host %q", in, c.ServerURL)
 			}
 		}
 	})
