@@ -74,6 +74,8 @@ func FuzzKubeletRequest(f *testing.F) {
 		`{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest","image":"gcr.io:443/p/i@sha256:abc"}`,
 		`{"apiVersion":"credentialprovider.kubelet.k8s.io/v1beta1","kind":"CredentialProviderRequest","image":"gcr.io/x"}`,
 		`{"image":""}`, "", "{", "null", `{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest","image":"[::1]:5000/x"}`,
+		// A mixed-case Google host: answered, keyed as the image spells it.
+		`{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest","image":"s-dockEr.pkg.dev/"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -94,7 +96,13 @@ func FuzzKubeletRequest(f *testing.F) {
 			t.Fatalf("Serve(%q) wrote invalid JSON %q", in, out.String())
 		}
 		for host := range resp.Auth {
-			if _, ok := GoogleUniverse(host); !ok {
+			// The key keeps the image's spelling (the kubelet matches it
+			// case-sensitively); DNS does not care about case.
+			norm, err := NormalizeHost(host)
+			if err != nil {
+				t.Fatalf("Serve(%q) keyed credentials by %q, not a host: %v", in, host, err)
+			}
+			if _, ok := GoogleUniverse(norm); !ok {
 				t.Fatalf("Serve(%q) gave credentials for non-Google host %q", in, host)
 			}
 		}

@@ -201,6 +201,9 @@ func TestKubeletRoundTrip(t *testing.T) {
 		{"docker.us-central1.rep.pkg.dev/p/r/app:v1", "docker.us-central1.rep.pkg.dev"},
 		{"us-docker.pkg.dev:443/p/r/app@" + digest, "us-docker.pkg.dev:443"},
 		{"registry.example.com:5000/team/app@" + digest, "registry.example.com:5000"}, // registered
+		// DNS ignores case; the kubelet matches the key case-sensitively,
+		// so the key keeps the image's spelling.
+		{"US-East1-docker.pkg.dev/my-project/repo/app", "US-East1-docker.pkg.dev"},
 	}
 	for _, tt := range google {
 		out, err := serve(p, kubeletRequestJSON(t, f.codecs, tt.image))
