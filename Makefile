@@ -39,6 +39,9 @@ test: deps vet
 FUZZTIME ?= 10s
 FUZZMINIMIZE ?= 1000x
 FUZZ ?= .
+# FUZZPARALLEL sets the fuzz workers per target (go test -parallel; default
+# GOMAXPROCS), e.g. 1 to leave a core free during a long run.
+FUZZPARALLEL ?=
 .PHONY: fuzz stress
 fuzz:
 	@set -o pipefail; summary=$$(mktemp); log=$$(mktemp); trap 'rm -f $$summary $$log' EXIT; \
@@ -46,7 +49,7 @@ fuzz:
 	  dir=$$(dirname $$file); \
 	  for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file | grep -E '$(FUZZ)'); do \
 	    echo "fuzz: $$name in $$dir for $(FUZZTIME)"; \
-	    if ! go test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) $$dir >$$log 2>&1; then \
+	    if ! go test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) $(if $(FUZZPARALLEL),-parallel=$(FUZZPARALLEL)) $$dir >$$log 2>&1; then \
 	      cat $$log; echo "fuzz: $$name in $$dir FAILED (output above; a failing input is saved under $$dir/testdata/fuzz/$$name)"; \
 	      echo "fuzz: passed before it:"; cat $$summary; exit 1; \
 	    fi; \
