@@ -154,8 +154,8 @@ func (c *Cache) load(key string, margin time.Duration) *Token {
 	if err != nil || len(b) > 64<<10 {
 		return nil
 	}
-	var e cacheEntry
-	if json.Unmarshal(b, &e) != nil || e.Version != cacheVersion || e.AccessToken == "" || e.Expiry.IsZero() {
+	e, err := decodeCacheEntry(b)
+	if err != nil || e.Version != cacheVersion || e.AccessToken == "" || e.Expiry.IsZero() {
 		return nil
 	}
 	if !c.now().Add(margin).Before(e.Expiry) {

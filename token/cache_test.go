@@ -3,6 +3,7 @@ package token
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -266,6 +267,35 @@ func TestCacheKeySeparatesIdentityAndUniverse(t *testing.T) {
 	} {
 		if other == a {
 			t.Errorf("cacheKey collides for different identities/universes: %s", a)
+		}
+	}
+}
+
+// What store writes is read without encoding/json (the warm path's
+// largest cost of its own), and reads back the same.
+func TestCacheFileCompactForm(t *testing.T) {
+	expiry := time.Date(2026, 11, 24, 12, 15, 9, 758117560, time.UTC)
+	for _, e := range []cacheEntry{
+		{Version: cacheVersion, AccessToken: "ya29.a-b_c", Expiry: expiry, Identity: "sa@p.iam.gserviceaccount.com", Source: SourceMetadata, Universe: "googleapis.com"},
+		{Version: cacheVersion, AccessToken: "t", Expiry: expiry, Source: SourceTokenFile, Universe: "s3nsapis.fr"}, // no identity: omitted
+		{Version: cacheVersion, AccessToken: "t", Expiry: expiry, Identity: "<é&>"},                                  // escaped by json.Marshal
+	} {
+		b, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := decodeCacheEntry(b)
+		if err != nil || !sameEntry(got, e) {
+			t.Errorf("decodeCacheEntry(%s) = %+v, %v; want %+v", b, got, err, e)
+		}
+		_, fast := decodeCompactEntry(b)
+		if wantFast := !strings.Contains(string(b), `\`); fast != wantFast {
+			t.Errorf("decodeCompactEntry(%s) took the fast path: %v, want %v", b, fast, wantFast)
+		}
+	}
+	for _, bad := range []string{"", "{", `{"version":1,"expiry":"tomorrow"}`, `{"version":"1"}`, `[]`} {
+		if _, err := decodeCacheEntry([]byte(bad)); err == nil {
+			t.Errorf("decodeCacheEntry(%q) = nil error, want one", bad)
 		}
 	}
 }

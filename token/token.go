@@ -100,9 +100,23 @@ func (o *Options) oauthContext(ctx context.Context) context.Context {
 // variable, no gcloud): the chain moves on without counting it as a failure.
 var errNotConfigured = errors.New("not configured")
 
+// The message is formatted only when it is shown: on a warm get every
+// source before the one that answers is not configured, and nothing reads
+// why.
 func notConfigured(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", errNotConfigured, fmt.Sprintf(format, a...))
+	return &notConfiguredError{format: format, args: a}
 }
+
+type notConfiguredError struct {
+	format string
+	args   []any
+}
+
+func (e *notConfiguredError) Error() string {
+	return errNotConfigured.Error() + ": " + fmt.Sprintf(e.format, e.args...)
+}
+
+func (e *notConfiguredError) Unwrap() error { return errNotConfigured }
 
 // fromOAuth2 converts an oauth2 token, refusing an empty one.
 func fromOAuth2(t *oauth2.Token) (string, time.Time, error) {
