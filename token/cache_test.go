@@ -278,7 +278,7 @@ func TestCacheFileCompactForm(t *testing.T) {
 	for _, e := range []cacheEntry{
 		{Version: cacheVersion, AccessToken: "ya29.a-b_c", Expiry: expiry, Identity: "sa@p.iam.gserviceaccount.com", Source: SourceMetadata, Universe: "googleapis.com"},
 		{Version: cacheVersion, AccessToken: "t", Expiry: expiry, Source: SourceTokenFile, Universe: "s3nsapis.fr"}, // no identity: omitted
-		{Version: cacheVersion, AccessToken: "t", Expiry: expiry, Identity: "<é&>"},                                  // escaped by json.Marshal
+		{Version: cacheVersion, AccessToken: "t", Expiry: expiry, Identity: "<é&>"},                                 // escaped by json.Marshal
 	} {
 		b, err := json.Marshal(e)
 		if err != nil {
