@@ -24,7 +24,7 @@ var world *harness.World
 
 func TestMain(m *testing.M) {
 	if missing := harness.Missing(); len(missing) > 0 {
-		msg := fmt.Sprintf("e2e: missing tools %v; run `make deps` (apt-get install docker-registry skopeo apache2-utils gnome-keyring dbus libsecret-tools; crane into .tools/bin)", missing)
+		msg := fmt.Sprintf("e2e: missing tools %v; run `make deps`, which installs the Debian packages and crane and says how to get docker and gcloud", missing)
 		if os.Getenv("CI") != "" {
 			fmt.Fprintln(os.Stderr, msg+" — CI must never skip the e2e suite")
 			os.Exit(1)

@@ -27,6 +27,14 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   fi
 fi
 
+# The docker CLI 28 (client-side login with no daemon) and gcloud with
+# docker-credential-gcloud come with this kind of machine: Debian's docker.io
+# is 20.10, whose login needs a daemon, and gcloud's apt repository is not
+# reachable from here. Say so plainly when they are missing; the e2e suite
+# then fails in CI rather than skip.
+command -v docker >/dev/null 2>&1 || echo "missing: the docker CLI (28.x; its client-side login needs no daemon): install Docker's static client from download.docker.com into PATH" >&2
+command -v gcloud >/dev/null 2>&1 || echo "missing: gcloud (Google Cloud CLI, with docker-credential-gcloud): install google-cloud-cli from packages.cloud.google.com" >&2
+
 if [ ! -x "$TOOLS_BIN/crane" ] || ! "$TOOLS_BIN/crane" version 2>/dev/null | grep -q "${CRANE_VERSION#v}"; then
   echo "installing crane $CRANE_VERSION into $TOOLS_BIN" >&2
   GOBIN="$TOOLS_BIN" go install "github.com/google/go-containerregistry/cmd/crane@$CRANE_VERSION"
