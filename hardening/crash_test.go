@@ -310,18 +310,21 @@ func secretOf(in string) string {
 // it (lock files included) fileMode.
 func checkModes(t *testing.T, dir string, dirMode, fileMode os.FileMode) {
 	t.Helper()
-	fi, err := os.Stat(dir)
+	checkMode(t, dir, dirMode)
+	for _, f := range files(dir) {
+		checkMode(t, filepath.Join(dir, f), fileMode)
+	}
+}
+
+// checkMode fails unless p exists with permissions want.
+func checkMode(t *testing.T, p string, want os.FileMode) {
+	t.Helper()
+	fi, err := os.Stat(p)
 	if err != nil {
-		t.Errorf("stat %s: %v", dir, err)
+		t.Errorf("stat %s: %v", p, err)
 		return
 	}
-	if fi.Mode().Perm() != dirMode {
-		t.Errorf("%s mode = %v, want %v", dir, fi.Mode().Perm(), dirMode)
-	}
-	for _, f := range files(dir) {
-		fi, err := os.Stat(filepath.Join(dir, f))
-		if err == nil && fi.Mode().Perm() != fileMode {
-			t.Errorf("%s mode = %v, want %v", filepath.Join(dir, f), fi.Mode().Perm(), fileMode)
-		}
+	if fi.Mode().Perm() != want {
+		t.Errorf("%s mode = %v, want %v", p, fi.Mode().Perm(), want)
 	}
 }

@@ -100,27 +100,16 @@ func TestSecrets(t *testing.T) {
 	figure(t, "secrets: %d process runs with the verbose trail (plus every fault of TestFaults), %d secrets known to the scan, 0 hits required", runs, len(e.allSecrets()))
 
 	// Modes of everything secret.
-	mode := func(p string, want os.FileMode) {
-		t.Helper()
-		fi, err := os.Stat(p)
-		if err != nil {
-			t.Errorf("stat %s: %v", p, err)
-			return
-		}
-		if fi.Mode().Perm() != want {
-			t.Errorf("%s mode = %v, want %v", p, fi.Mode().Perm(), want)
-		}
-	}
 	settingsDir := filepath.Join(e.dir, "xdg-config", "docker-credential-gcr")
-	mode(settingsDir, 0o700)
-	mode(filepath.Join(settingsDir, "config.json"), 0o600)
-	mode(filepath.Join(settingsDir, "credentials.json"), 0o600)
-	mode(trail, 0o600)
-	mode(filepath.Join(e.dir, "docker"), 0o700)
-	mode(filepath.Join(e.dir, "docker", "config.json"), 0o600)
+	checkMode(t, settingsDir, 0o700)
+	checkMode(t, filepath.Join(settingsDir, "config.json"), 0o600)
+	checkMode(t, filepath.Join(settingsDir, "credentials.json"), 0o600)
+	checkMode(t, trail, 0o600)
+	checkMode(t, filepath.Join(e.dir, "docker"), 0o700)
+	checkMode(t, filepath.Join(e.dir, "docker", "config.json"), 0o600)
 	checkModes(t, filepath.Join(e.dir, "xdg-cache", "docker-credential-gcr"), 0o700, 0o600)
 	for _, f := range files(settingsDir) {
-		mode(filepath.Join(settingsDir, f), 0o600)
+		checkMode(t, filepath.Join(settingsDir, f), 0o600)
 	}
 }
 

@@ -90,7 +90,8 @@ func (o *Options) oauthContext(ctx context.Context) context.Context {
 	c := o.httpClient()
 	if dl, ok := ctx.Deadline(); ok {
 		cc := *c
-		cc.Timeout = time.Until(dl)
+		// A zero or negative Timeout would mean none at all.
+		cc.Timeout = max(time.Until(dl), time.Nanosecond)
 		c = &cc
 	}
 	return context.WithValue(ctx, oauth2.HTTPClient, c)
