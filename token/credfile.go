@@ -61,11 +61,6 @@ func (s credentialFile) resolve(ctx context.Context, o *Options) (*candidate, er
 	if err != nil {
 		return nil, fmt.Errorf("credential file %s: %w", s.path, err)
 	}
-	if !o.AllowCustomURLs {
-		if err := checkCredentialURLs(data); err != nil {
-			return nil, withHint(fmt.Errorf("credential file %s: %w", s.path, err), "use a credential file from Google, or set allow_custom_credential_urls if you trust this one")
-		}
-	}
 	universe := info.UniverseDomain
 	if universe == "" || info.Type == string(google.AuthorizedUser) {
 		universe = DefaultUniverse // the library only supports user credentials there
@@ -74,6 +69,13 @@ func (s credentialFile) resolve(ctx context.Context, o *Options) (*candidate, er
 		identity: info.identity(),
 		universe: universe,
 		fetch: func(ctx context.Context) (*Token, error) {
+			// Checked before the file's endpoints are used, not on every
+			// get: a cached token sends nothing anywhere.
+			if !o.AllowCustomURLs {
+				if err := checkCredentialURLs(data); err != nil {
+					return nil, withHint(fmt.Errorf("credential file %s: %w", s.path, err), "use a credential file from Google, or set allow_custom_credential_urls if you trust this one")
+				}
+			}
 			creds, err := google.CredentialsFromJSONWithTypeAndParams(o.oauthContext(ctx), data,
 				google.CredentialsType(info.Type), google.CredentialsParams{Scopes: []string{Scope}})
 			if err != nil {

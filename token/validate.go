@@ -54,7 +54,7 @@ func checkCredentialURLs(data []byte) error {
 		}
 		p, err := url.Parse(raw)
 		if err != nil || p.Scheme != "https" || p.User != nil || !ok(strings.ToLower(p.Hostname())) || (p.Port() != "" && p.Port() != "443") {
-			return fmt.Errorf("%w: %s is %q, not an https endpoint of %s; if you trust this file, set allow_custom_credential_urls (DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS=1)", ErrUntrustedURL, field, raw, u)
+			return fmt.Errorf("%w: %s is %s, not an https endpoint of %s; if you trust this file, set allow_custom_credential_urls (DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS=1)", ErrUntrustedURL, field, shownURL(raw), u)
 		}
 		return nil
 	}
@@ -75,7 +75,7 @@ func checkCredentialURLs(data []byte) error {
 			check("service_account_impersonation_url", f.ServiceAccountImpersonationURL, iam))
 		if cs := f.CredentialSource; cs != nil {
 			if cs.URL != "" {
-				errs = append(errs, fmt.Errorf("%w: credential_source.url %q makes the helper fetch a subject token from an arbitrary URL; if you trust this file, set allow_custom_credential_urls", ErrUntrustedURL, cs.URL))
+				errs = append(errs, fmt.Errorf("%w: credential_source.url %s makes the helper fetch a subject token from an arbitrary URL; if you trust this file, set allow_custom_credential_urls", ErrUntrustedURL, shownURL(cs.URL)))
 			}
 			if len(cs.Executable) > 0 && string(cs.Executable) != "null" {
 				errs = append(errs, fmt.Errorf("%w: credential_source.executable runs a program; if you trust this file, set allow_custom_credential_urls", ErrUntrustedURL))
@@ -96,4 +96,14 @@ func serviceHost(svc, u string) func(string) bool {
 	q := regexp.QuoteMeta(u)
 	re := regexp.MustCompile(`^(` + svc + `|` + svc + `\.[a-z0-9-]+\.rep|[a-z0-9-]+-` + svc + `|` + svc + `-[a-z0-9-]+\.p)\.` + q + `$`)
 	return re.MatchString
+}
+
+// shownURL is raw for an error message: scheme, host and path only, since
+// user information, a query or a fragment may carry a password or a key.
+func shownURL(raw string) string {
+	p, err := url.Parse(raw)
+	if err != nil {
+		return "not a valid URL"
+	}
+	return fmt.Sprintf("%q", (&url.URL{Scheme: p.Scheme, Host: p.Host, Path: p.Path}).String())
 }

@@ -48,6 +48,23 @@ func TestCheckCredentialURLs(t *testing.T) {
 	}
 }
 
+// The refusal names the endpoint but never its user information, query or
+// fragment, where a password or an API key may sit.
+func TestCheckCredentialURLsShowsNoSecret(t *testing.T) {
+	for _, c := range []string{
+		`{"type":"service_account","token_uri":"https://user:pw-SECRET@evil.example.com/token?key=KEY-SECRET#FRAG-SECRET"}`,
+		`{"type":"external_account","token_url":"https://sts.googleapis.com/v1/token","credential_source":{"url":"https://u:pw-SECRET@evil.example.com/t?key=KEY-SECRET"}}`,
+	} {
+		err := checkCredentialURLs([]byte(c))
+		if err == nil || !strings.Contains(err.Error(), "evil.example.com") {
+			t.Fatalf("checkCredentialURLs(%s) = %v, want a refusal naming evil.example.com", c, err)
+		}
+		if strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("checkCredentialURLs refusal shows a secret part of the URL: %v", err)
+		}
+	}
+}
+
 // A key whose token_uri is the local fake is refused unless the user opts in.
 func TestUntrustedKeyRefusedWithoutOptIn(t *testing.T) {
 	f := newFixture(t)
