@@ -112,7 +112,11 @@ func lockPath(path string) string {
 // the atomic write still protects the file. Only a timeout is an error.
 func lock(ctx context.Context, path string) (func() error, error) {
 	var err error
-	for _, p := range []string{lockPath(path), path + ".lock"} {
+	paths := []string{lockPath(path)}
+	if sibling := path + ".lock"; paths[0] != sibling {
+		paths = append(paths, sibling)
+	}
+	for _, p := range paths {
 		var unlock func() error
 		if unlock, err = fsutil.Lock(ctx, p, lockTimeout); err == nil {
 			return unlock, nil
