@@ -31,7 +31,7 @@ func TestConcurrentConfigureDocker(t *testing.T) {
 	for i, p := range procs {
 		if r := p.wait(); r.code != 0 {
 			failed++
-			t.Errorf("configure-docker #%d exit %d: %s", i, r.code, r.stderr)
+			t.Errorf("configure-docker #%d exit %d: %s", i, r.code, shown(r.stderr))
 		}
 	}
 	wall := time.Since(start)
@@ -79,7 +79,7 @@ func TestConcurrentColdGet(t *testing.T) {
 		c, ok := parseCreds(r.stdout)
 		if pr, valid := e.g.Principal(c.Secret); r.code != 0 || !ok || !valid || pr != ciAccount || c.Username != "oauth2accesstoken" {
 			bad++
-			t.Errorf("get #%d = %.100q, exit %d, acts as %q; want a valid token of %s", i, r.stdout, r.code, pr, ciAccount)
+			t.Errorf("get #%d = %.100q, exit %d, acts as %q; want a valid token of %s", i, shown(r.stdout), r.code, pr, ciAccount)
 			continue
 		}
 		answers[c.Secret]++
@@ -151,14 +151,14 @@ func TestConcurrentStoreEraseGet(t *testing.T) {
 				case o.kind == "get" && r.code == 0:
 					c, ok := parseCreds(r.stdout)
 					if !ok {
-						t.Errorf("get %s = %q", host, r.stdout)
+						t.Errorf("get %s = %q", host, shown(r.stdout))
 					}
 					o.value = c.Secret
 				default:
-					t.Errorf("%s %s: exit %d, stdout %q, stderr %q", o.kind, host, r.code, r.stdout, r.stderr)
+					t.Errorf("%s %s: exit %d, stdout %q, stderr %q", o.kind, host, r.code, shown(r.stdout), shown(r.stderr))
 				}
 				if panicked(r.stderr) {
-					t.Errorf("%s %s crashed: %s", o.kind, host, r.stderr)
+					t.Errorf("%s %s crashed: %s", o.kind, host, shown(r.stderr))
 				}
 				mu.Lock()
 				ops = append(ops, o)

@@ -36,7 +36,7 @@ func newKiller(t *testing.T, e *env, calibrate func() result) *killer {
 	for range 7 {
 		r := calibrate()
 		if r.code != 0 {
-			t.Fatalf("calibration run exit %d: %s %s", r.code, r.stdout, r.stderr)
+			t.Fatalf("calibration run exit %d: %s %s", r.code, shown(r.stdout), shown(r.stderr))
 		}
 		ds = append(ds, r.elapsed)
 	}
@@ -98,7 +98,7 @@ func TestKillConfigureDocker(t *testing.T) {
 		host := fmt.Sprintf("k%04d-docker.pkg.dev", i)
 		r := k.run(nil, "", "configure-docker", host)
 		if !r.killed && r.code != 0 {
-			t.Errorf("run %d (not killed) exit %d: %s", i, r.code, r.stderr)
+			t.Errorf("run %d (not killed) exit %d: %s", i, r.code, shown(r.stderr))
 		}
 		data := mustRead(t, cfg)
 		if !json.Valid(data) {
@@ -210,7 +210,7 @@ func TestKillGetDuringCacheWrite(t *testing.T) {
 		p, valid := e.g.Principal(c.Secret)
 		if r.code != 0 || !ok || !valid || p != ciAccount {
 			bad++
-			t.Errorf("run %d: get after the kill = %.120q, exit %d (valid %v, acts as %q); want a valid token of %s", i, r.stdout, r.code, valid, p, ciAccount)
+			t.Errorf("run %d: get after the kill = %.120q, exit %d (valid %v, acts as %q); want a valid token of %s", i, shown(r.stdout), r.code, valid, p, ciAccount)
 		}
 	}
 	left := leftovers(cache)
@@ -236,7 +236,7 @@ func TestKillStoreFileFallback(t *testing.T) {
 		host := fmt.Sprintf("old%02d.example.com", i)
 		in := store(host)
 		if r := e.run(nil, in, "store"); r.code != 0 {
-			t.Fatalf("store %s exit %d: %s %s", host, r.code, r.stdout, r.stderr)
+			t.Fatalf("store %s exit %d: %s %s", host, r.code, shown(r.stdout), shown(r.stderr))
 		}
 		want[host] = secretOf(in)
 	}
@@ -255,7 +255,7 @@ func TestKillStoreFileFallback(t *testing.T) {
 		in := store(host)
 		r := k.run(nil, in, "store")
 		if !r.killed && r.code != 0 {
-			t.Errorf("run %d (not killed) exit %d: %s", i, r.code, r.stdout)
+			t.Errorf("run %d (not killed) exit %d: %s", i, r.code, shown(r.stdout))
 		}
 		m, err := readCredentials(path)
 		if err != nil {

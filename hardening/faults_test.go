@@ -192,7 +192,7 @@ func runFault(t *testing.T, f fault, cached bool) {
 		runs = append(runs, r)
 		c, ok := parseCreds(r.stdout)
 		if r.code != 0 || !ok {
-			t.Fatalf("warm-up get = %q, exit %d: %s", r.stdout, r.code, r.stderr)
+			t.Fatalf("warm-up get = %q, exit %d: %s", shown(r.stdout), r.code, shown(r.stderr))
 		}
 		warm = c
 		// The cached token is due for refresh, still valid: the next get asks upstream.
@@ -211,37 +211,37 @@ func runFault(t *testing.T, f fault, cached bool) {
 		t.Errorf("get took %s, want it bounded (< %s)", r.elapsed, hangBound)
 	}
 	if panicked(r.stderr) {
-		t.Errorf("get crashed:\n%s", r.stderr)
+		t.Errorf("get crashed:\n%s", shown(r.stderr))
 	}
 	c, ok := parseCreds(r.stdout)
 	switch {
 	case cached:
 		if r.code != 0 || !ok || c.Secret != warm.Secret {
-			t.Errorf("get through a transient failure with a valid cached token = %.200q, exit %d; want the cached token", r.stdout, r.code)
+			t.Errorf("get through a transient failure with a valid cached token = %.200q, exit %d; want the cached token", shown(r.stdout), r.code)
 		}
 		if p, valid := e.g.Principal(c.Secret); f.base.identity != gcloudUser && (!valid || p != f.base.identity) {
 			t.Errorf("the served token acts as %q (valid %v), want %s", p, valid, f.base.identity)
 		}
 		if !strings.Contains(r.stderr, "cached token") { // not a plain cache hit: the refresh was tried
-			t.Errorf("verbose trail does not say the cached token was served:\n%s", r.stderr)
+			t.Errorf("verbose trail does not say the cached token was served:\n%s", shown(r.stderr))
 		}
 	default:
 		if r.code != 1 || ok {
-			t.Errorf("get = %.200q, exit %d; want an error and no token", r.stdout, r.code)
+			t.Errorf("get = %.200q, exit %d; want an error and no token", shown(r.stdout), r.code)
 			if p, valid := e.g.Principal(c.Secret); valid {
 				t.Errorf("the token acts as %s: a token from another identity", p)
 			}
 		}
 		for _, w := range f.want {
 			if !strings.Contains(r.stdout, w) {
-				t.Errorf("error %q does not contain %q", r.stdout, w)
+				t.Errorf("error %q does not contain %q", shown(r.stdout), w)
 			}
 		}
 		if len(f.wantAny) > 0 && !slices.ContainsFunc(f.wantAny, func(w string) bool { return strings.Contains(r.stdout, w) }) {
-			t.Errorf("error %q contains none of %q", r.stdout, f.wantAny)
+			t.Errorf("error %q contains none of %q", shown(r.stdout), f.wantAny)
 		}
 		if strings.Contains(r.stdout, "credentials not found") {
-			t.Errorf("a failure answered %q: docker would go anonymous", r.stdout)
+			t.Errorf("a failure answered %q: docker would go anonymous", shown(r.stdout))
 		}
 	}
 	for i, r := range runs {

@@ -54,7 +54,7 @@ func TestFailedSourceYieldsNoOtherIdentity(t *testing.T) {
 				t.Fatalf("get = a token acting as %q, exit %d; want an error naming the failed source", p, r.code)
 			}
 			if r.code != 1 || !strings.Contains(r.stdout, tt.source) || !strings.Contains(r.stdout, "next step: ") {
-				t.Errorf("get = %q, exit %d; want an error naming %q and a next step", r.stdout, r.code, tt.source)
+				t.Errorf("get = %q, exit %d; want an error naming %q and a next step", shown(r.stdout), r.code, tt.source)
 			}
 			if r.elapsed > hangBound {
 				t.Errorf("get took %s, want < %s", r.elapsed, hangBound)
@@ -73,6 +73,6 @@ func TestMetadataUniverseNotEchoed(t *testing.T) {
 	e.noLeak(t, "get stdout", r.stdout)
 	e.noLeak(t, "get verbose trail", r.stderr)
 	if r.code != 1 || strings.Contains(r.stdout, "<html>") || !strings.Contains(r.stdout, "metadata: ") {
-		t.Errorf("get = %q, exit %d; want an error naming the metadata server, without its body", r.stdout, r.code)
+		t.Errorf("get = %q, exit %d; want an error naming the metadata server, without its body", shown(r.stdout), r.code)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
 // binary is the helper, built once for the package.
@@ -321,3 +322,7 @@ func percentile(ds []time.Duration, p int) time.Duration {
 	i := (len(ds) - 1) * p / 100
 	return ds[i]
 }
+
+// shown is a process's output for a failure message: tokens, keys and
+// passwords redacted, since a test message is a log.
+func shown(s string) string { return token.Redact(s) }

@@ -78,16 +78,16 @@ func TestSecrets(t *testing.T) {
 		runs++
 		what := strings.Join(c.args, " ")
 		if (r.code == 0) != c.wantExitZero {
-			t.Errorf("%s: exit %d, want success %v\nstdout %s\nstderr %s", what, r.code, c.wantExitZero, r.stdout, r.stderr)
+			t.Errorf("%s: exit %d, want success %v\nstdout %s\nstderr %s", what, r.code, c.wantExitZero, shown(r.stdout), shown(r.stderr))
 		}
 		if panicked(r.stderr) {
-			t.Errorf("%s crashed: %s", what, r.stderr)
+			t.Errorf("%s crashed: %s", what, shown(r.stderr))
 		}
 		if !c.answerOnOut {
 			e.noLeak(t, what+" stdout", r.stdout)
 		} else if r.code == 0 && !strings.Contains(what, "docker-config") && len(e.leaks(r.stdout)) == 0 {
 			// The answer holds a secret in clear: the scan must see it, or it sees nothing.
-			t.Errorf("%s: the scan does not recognise the secret in the answer %.60q", what, r.stdout)
+			t.Errorf("%s: the scan does not recognise the secret in the answer %.60q", what, shown(r.stdout))
 		}
 		e.noLeak(t, what+" stderr and verbose trail", r.stderr)
 	}
@@ -119,7 +119,7 @@ func TestCacheRefusesLooseFiles(t *testing.T) {
 	e := newEnv(t, fakegoogle.Options{})
 	first := e.run(nil, registry, "get")
 	if _, ok := parseCreds(first.stdout); !ok {
-		t.Fatalf("get = %q", first.stdout)
+		t.Fatalf("get = %q", shown(first.stdout))
 	}
 	cache := filepath.Join(e.dir, "xdg-cache", "docker-credential-gcr")
 	var entries []string
@@ -140,7 +140,7 @@ func TestCacheRefusesLooseFiles(t *testing.T) {
 	r := e.run(nil, registry, "get")
 	c2, _ := parseCreds(r.stdout)
 	if c2.Secret == forged || r.code != 0 {
-		t.Errorf("get with a world-readable cache file = %.80q, exit %d; want it ignored", r.stdout, r.code)
+		t.Errorf("get with a world-readable cache file = %.80q, exit %d; want it ignored", shown(r.stdout), r.code)
 	}
 	if p, valid := e.g.Principal(c2.Secret); !valid || p != vmAccount {
 		t.Errorf("get served a token acting as %q (valid %v), want %s", p, valid, vmAccount)

@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
 // User is one isolated user of the world: a home dir and its environment.
@@ -45,8 +47,10 @@ type Result struct {
 	Err            error
 }
 
+// String is the run for a failure message: tokens, keys and passwords in
+// its output are redacted (token.Redact), since a test message is a log.
 func (r Result) String() string {
-	return fmt.Sprintf("$ %s\n%s%s(err: %v)", r.Script, r.Stdout, r.Stderr, r.Err)
+	return fmt.Sprintf("$ %s\n%s%s(err: %v)", r.Script, token.Redact(r.Stdout), token.Redact(r.Stderr), r.Err)
 }
 
 // Sh runs script with bash in the user's home and environment, as the
