@@ -71,6 +71,9 @@ type Settings struct {
 	// Registries are hosts outside the Google patterns that the user
 	// registered with configure-docker: get serves them Google tokens.
 	Registries []string `json:"registries,omitempty"`
+
+	// path is the file these settings were read from, for error messages.
+	path string
 }
 
 // Path returns the settings file: $DOCKER_CREDENTIAL_GCR_CONFIG, else
@@ -91,7 +94,7 @@ func Path(getenv func(string) string) (string, error) {
 
 // Load reads the settings file at path. A missing file is empty settings.
 func Load(path string) (*Settings, error) {
-	s := &Settings{}
+	s := &Settings{path: path}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return s, nil
@@ -158,12 +161,13 @@ func first(vs ...string) string {
 func (s *Settings) TokenOptions(getenv func(string) string) (token.Options, error) {
 	sources, err := MapSourceNames(s.TokenSources)
 	if err != nil {
-		cache, err := s.Cache(getenv)
-		if err != nil {
-			return token.Options{}, err
+		if getenv(EnvTokenSources) != "" {
+			return token.Options{}, fmt.Errorf("%s: %w", EnvTokenSources, err)
 		}
-		return token.Options{
-			Cache: cache}, err
+		return token.Options{}, fmt.Errorf("%s token_sources: %w; fix it with `docker-credential-gcr config --token-source=...`", s.file(), err)
+	}
+	if err := s.checkPaths(getenv); err != nil {
+		return token.Options{}, err
 	}
 	cache, err := s.Cache(getenv)
 	if err != nil {
@@ -181,6 +185,42 @@ func (s *Settings) TokenOptions(getenv func(string) string) (token.Options, erro
 		AllowCustomURLs: s.AllowCustomCredentialURLs,
 		Getenv:          getenv,
 	}, nil
+}
+
+// file names the settings file in an error message.
+func (s *Settings) file() string {
+	if s.path == "" {
+		return "settings file"
+	}
+	return "settings file " + s.path
+}
+
+// checkPaths refuses a relative credentials or token file that came from the
+// settings file or from our own variables: it would be resolved against
+// whatever directory docker runs in, so a repository's own key.json would be
+// used on a docker pull inside it. Google's GOOGLE_APPLICATION_CREDENTIALS
+// and gcloud's CLOUDSDK_AUTH_ACCESS_TOKEN_FILE keep their meaning (relative
+// to the working directory, as Google's libraries and gcloud read them):
+// the user set them for the command at hand.
+func (s *Settings) checkPaths(getenv func(string) string) error {
+	for _, f := range []struct {
+		value, ours, google, key, flag string
+	}{
+		{s.CredentialsFile, EnvCredentialsFile, EnvGoogleCredentials, "credentials_file", "credentials-file"},
+		{s.TokenFile, EnvTokenFile, EnvGcloudTokenFile, "token_file", "token-file"},
+	} {
+		if f.value == "" || filepath.IsAbs(f.value) {
+			continue
+		}
+		switch {
+		case getenv(f.ours) != "":
+			return fmt.Errorf("%s=%q is a relative path, which would be resolved against the directory docker runs in; set it to an absolute path", f.ours, f.value)
+		case getenv(f.google) != "":
+			continue // Google's own variable: relative to the working directory
+		}
+		return fmt.Errorf("%s: %s %q is a relative path, which would be resolved against the directory docker runs in; store an absolute path: `docker-credential-gcr config --%s=PATH` (a relative PATH is resolved where you run config)", s.file(), f.key, f.value, f.flag)
+	}
+	return nil
 }
 
 // Cache returns the token cache, or nil when it is turned off.
