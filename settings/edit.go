@@ -133,7 +133,7 @@ func Update(path string, unsetAll bool, e Edit) (*Settings, error) {
 }
 
 // Modify runs edit on the settings file at path under a lock and writes the
-// result atomically when it changed.
+// result atomically, 0600, when it changed.
 func Modify(path string, edit func(*Settings) error) error {
 	unlock, err := fsutil.Lock(context.Background(), path+".lock", 10*time.Second)
 	if err != nil {
@@ -152,7 +152,7 @@ func Modify(path string, edit func(*Settings) error) error {
 	if string(after) == before {
 		return nil
 	}
-	if err := fsutil.WriteFileAtomic(path, after, 0o600); err != nil {
+	if err := fsutil.WritePrivate(path, after); err != nil {
 		return fmt.Errorf("write settings %s: %w", path, err)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
@@ -92,14 +93,23 @@ func Path(getenv func(string) string) (string, error) {
 	return filepath.Join(dir, "docker-credential-gcr", "config.json"), nil
 }
 
+// MaxFileSize bounds the settings file (and what the helper reads of it).
+const MaxFileSize = 1 << 20
+
 // Load reads the settings file at path. A missing file is empty settings.
+// The file steers the helper (token sources, IAM endpoint, files to read),
+// so it is trusted only when nobody else can write it: it must be a regular
+// file of at most MaxFileSize bytes, owned by the user (or root) and not
+// writable by group or others (fsutil.CheckNotWritableByOthers).
 func Load(path string) (*Settings, error) {
 	s := &Settings{path: path}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := fsutil.ReadNotWritableByOthers(path, MaxFileSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return s, nil
-	}
-	if err != nil {
+	case errors.Is(err, fsutil.ErrUntrusted):
+		return nil, fmt.Errorf("settings file refused: %w", err)
+	case err != nil:
 		return nil, fmt.Errorf("read settings: %w", err)
 	}
 	if err := json.Unmarshal(data, s); err != nil {
