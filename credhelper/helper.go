@@ -70,14 +70,14 @@ func (h *Helper) Universe(serverURL string) (string, bool) {
 	return h.universe(host)
 }
 
+// universe: a Google host on any port, or a registered host exactly as
+// registered, host[:port] (another port of the same name may be another
+// service; the kubelet's matchImages agree).
 func (h *Helper) universe(host string) (string, bool) {
 	if u, ok := GoogleUniverse(host); ok {
 		return u, true
 	}
 	if u, ok := h.c.Registries[host]; ok {
-		return u, true
-	}
-	if u, ok := h.c.Registries[hostname(host)]; ok {
 		return u, true
 	}
 	return "", false

@@ -138,3 +138,37 @@ func TestAddDeleteList(t *testing.T) {
 		t.Errorf("List() with a broken config = %v, %v, want {}, nil", l, err)
 	}
 }
+
+// TestRegisteredHostExactPort: a host registered with configure-docker
+// --allow-custom-host is served exactly as registered, host[:port]: another
+// port of the same name may be another service (anyone's on a shared host).
+func TestRegisteredHostExactPort(t *testing.T) {
+	m := &mint{}
+	h := New(context.Background(), Config{
+		Tokens:     m.tokens,
+		Registries: map[string]string{"registry.example.com": UniverseGoogle, "other.example.com:5000": UniverseGoogle},
+	})
+	for url, want := range map[string]bool{
+		"registry.example.com":                true,
+		"https://registry.example.com/v2/":    true,
+		"registry.example.com/team/app":       true,
+		"registry.example.com:31337":          false,
+		"https://registry.example.com:443/":   false,
+		"registry.example.com:31337/team/app": false,
+		"other.example.com:5000":              true,
+		"other.example.com":                   false,
+		"other.example.com:5001":              false,
+	} {
+		before := m.n
+		_, secret, err := h.Get(url)
+		if want && (err != nil || secret == "") {
+			t.Errorf("Get(%q) = %q, %v, want a token", url, secret, err)
+		}
+		if !want && (!credentials.IsErrCredentialsNotFound(err) || m.n != before) {
+			t.Errorf("Get(%q) = %v after %d mints, want not found and no token minted", url, err, m.n-before)
+		}
+		if _, ours := h.Universe(url); ours != want {
+			t.Errorf("Universe(%q) = %v, want %v", url, ours, want)
+		}
+	}
+}
