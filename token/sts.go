@@ -198,13 +198,29 @@ func stsRefusal(status int, body []byte, host string, r ExchangeRequest) error {
 	case e.Code == "invalid_request" && strings.Contains(e.Description, "audience"):
 		return withHint(e, "check workload_identity_provider: "+providerForm)
 	case e.Code == "invalid_grant":
-		return withHint(e, "the OIDC token was refused: check the provider's issuer URI and allowed audiences against the token's iss and aud (oidc_audience), and that the token is fresh")
+		return withHint(e, invalidGrantHint(strings.ToLower(e.Description)))
 	case e.Code == "unauthorized_client":
 		return withHint(e, "the provider's attribute condition rejects this identity: compare it with the token's claims (`gcloud iam workload-identity-pools providers describe PROVIDER --workload-identity-pool=POOL --location=global`)")
 	case status >= 500 || status == http.StatusTooManyRequests:
 		return withHint(e, "STS is unavailable or rate-limiting: retry in a minute")
 	}
 	return e
+}
+
+// invalidGrantHint is the next step for a subject token STS refused,
+// after what Google said about it.
+func invalidGrantHint(desc string) string {
+	switch {
+	case strings.Contains(desc, "expired") || strings.Contains(desc, "stale"):
+		return "the OIDC token expired before the exchange: get a fresh one (check the clocks if it was just issued)"
+	case strings.Contains(desc, "audience"):
+		return "the token's aud is not one the provider allows: request the token for the provider's audience (oidc_audience; by default https://iam.UNIVERSE/ + the provider name) or add it to the provider's --allowed-audiences"
+	case strings.Contains(desc, "issuer"):
+		return "the token's iss is not the provider's issuer URI: register this issuer on the provider (`gcloud iam workload-identity-pools providers update-oidc PROVIDER --issuer-uri=...`)"
+	case strings.Contains(desc, "signature") || strings.Contains(desc, "key"):
+		return "the token is not signed by a key the provider knows: upload the issuer's current JWKS (`gcloud iam workload-identity-pools providers update-oidc PROVIDER --jwk-json-path=...`) or make its jwks_uri reachable"
+	}
+	return "the OIDC token was refused: compare its iss, aud and exp with the provider's issuer URI and allowed audiences"
 }
 
 // contentType names the answer's media type for a message.
