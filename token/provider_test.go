@@ -9,7 +9,7 @@ func TestParseWorkloadProvider(t *testing.T) {
 	const name = "projects/123456789012/locations/global/workloadIdentityPools/ci-pool/providers/github"
 	const cluster = "https://container.googleapis.com/v1/projects/shop-prod/locations/europe-west1/clusters/prod-1"
 	tests := []struct {
-		in, universe                  string
+		in, universe                string
 		audience, oidcAudience, sts string
 	}{
 		{name, "",
