@@ -352,8 +352,9 @@ func (s *Server) ResetCounts() {
 }
 
 // Secrets returns every secret this server issued or generated: access
-// tokens, refresh tokens, client secrets, STS subject tokens and the base64
-// body lines of each private key, so a leak test can grep output for them.
+// tokens, refresh tokens, client secrets, the JWTs its issuers signed (STS
+// subject tokens), GitHub Actions request tokens and the base64 body lines
+// of each private key, so a leak test can grep output for them.
 func (s *Server) Secrets() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
