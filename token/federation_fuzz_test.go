@@ -70,10 +70,11 @@ func FuzzReadJWT(f *testing.F) {
 	f.Fuzz(func(t *testing.T, tok string) {
 		c, err := ReadJWT(tok, now)
 		if err != nil {
-			for _, part := range strings.Split(tok, ".") {
-				if len(part) >= 12 && strings.Contains(err.Error(), part) {
-					t.Fatalf("ReadJWT error %q repeats a piece of the token", err)
-				}
+			// The payload cannot be inside its own claims, which messages
+			// may quote; header and signature could be, as claim values.
+			parts := strings.Split(tok, ".")
+			if len(tok) >= 12 && strings.Contains(err.Error(), tok) || len(parts) > 1 && len(parts[1]) >= 12 && strings.Contains(err.Error(), parts[1]) {
+				t.Fatalf("ReadJWT error %q repeats the token or its payload", err)
 			}
 			return
 		}
