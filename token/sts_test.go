@@ -354,3 +354,38 @@ func (c *fedClock) add(d time.Duration) {
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
 }
+
+// TestExchangeGitHubToken: a GitHub Actions token for the provider's
+// default OIDC audience federates to the pool principal of its sub.
+func TestExchangeGitHubToken(t *testing.T) {
+	g := fedServer(t, fakegoogle.Options{})
+	p, _ := ParseWorkloadProvider("//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/ci-pool/providers/github", "")
+	job, err := g.NewGitHubActions("octo-org/app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.AddProvider(fakegoogle.ProviderConfig{Audience: p.Audience(), Issuer: job.Issuer, CapLifetime: true,
+		Condition: func(c map[string]any) bool { return c["repository_owner"] == "octo-org" }}); err != nil {
+		t.Fatal(err)
+	}
+	jwt, err := job.Token(p.OIDCAudience())
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := ReadJWT(jwt, time.Now())
+	if err != nil || claims.Repository != "octo-org/app" {
+		t.Fatalf("ReadJWT(GitHub token) = %+v, %v", claims, err)
+	}
+	hc := &http.Client{Transport: &googleHosts{servers: map[string]*fakegoogle.Server{"googleapis.com": g}}}
+	tok, err := ExchangeToken(t.Context(), hc, ExchangeRequest{Universe: p.Universe, Audience: p.Audience(), SubjectToken: jwt})
+	if err != nil {
+		t.Fatalf("ExchangeToken(GitHub token) error = %v", err)
+	}
+	if got, _ := g.Principal(tok.AccessToken); got != p.PoolPrincipal(claims.Subject) {
+		t.Errorf("Principal(federated GitHub token) = %q, want %q", got, p.PoolPrincipal(claims.Subject))
+	}
+	// Capped at the 5-minute JWT, as a direct WIF token is.
+	if life := time.Until(tok.Expiry); life > 5*time.Minute {
+		t.Errorf("federated token of a 5-minute JWT lives %v, want at most 5m", life)
+	}
+}
