@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/docker/docker-credential-helpers/client"
@@ -94,5 +95,36 @@ func TestEraseGoogleHostNothingStored(t *testing.T) {
 	}
 	if out, _, code := e.run("ghcr.io\n", "erase"); code == 0 || out != "credentials not found in native keychain\n" {
 		t.Errorf("erase ghcr.io with nothing stored = %q, exit %d, want the not-found text", out, code)
+	}
+}
+
+// TestMessagesSayWhatToDo: input a protocol command cannot use, and an
+// unknown command, get a message that says what is expected and what to
+// run, around the protocol library's own words.
+func TestMessagesSayWhatToDo(t *testing.T) {
+	e := newEnv(t)
+	tests := []struct {
+		name, stdin string
+		args        []string
+		want        []string
+	}{
+		{"get, empty stdin", "", []string{"get"}, []string{"no credentials server URL", "reads a registry server URL on stdin", "echo us-east1-docker.pkg.dev | docker-credential-gcr get"}},
+		{"erase, empty stdin", "\n", []string{"erase"}, []string{"no credentials server URL", "echo us-east1-docker.pkg.dev | docker-credential-gcr erase"}},
+		{"store, empty stdin", "", []string{"store"}, []string{`{"ServerURL":`, "docker login"}},
+		{"store, truncated JSON", `{"ServerURL":"myreg.example.com","Username":"AK","Sec`, []string{"store"}, []string{"unexpected EOF", `{"ServerURL":`, "docker login"}},
+		{"store, no username", `{"ServerURL":"myreg.example.com"}`, []string{"store"}, []string{"no credentials username", `"Username"`, "docker login"}},
+		{"unknown command", "", []string{"frobnicate"}, []string{`unknown command "frobnicate"`, "configure-docker", "print-access-token", "docker-credential-gcr --help"}},
+		{"misspelt command", "", []string{"configure-dockr"}, []string{"did you mean configure-docker?"}},
+	}
+	for _, tt := range tests {
+		out, stderr, code := e.run(tt.stdin, tt.args...)
+		if code == 0 {
+			t.Errorf("%s: exit 0, want non-zero", tt.name)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(out+stderr, w) {
+				t.Errorf("%s: output = %q / %q, want it to contain %q", tt.name, out, stderr, w)
+			}
+		}
 	}
 }
