@@ -17,18 +17,29 @@ var ErrNotFound = errors.New("no stored credential")
 
 // Credential is what docker login stored for a host.
 type Credential struct {
-	Username string    `json:"username"`
-	Secret   string    `json:"secret"`
-	StoredAt time.Time `json:"stored_at"`
+	// ServerURL is the server URL as docker login sent it
+	// ("https://index.docker.io/v1/"), which list hands back; "" in what
+	// was stored before it was kept.
+	ServerURL string    `json:"server_url,omitempty"`
+	Username  string    `json:"username"`
+	Secret    string    `json:"secret"`
+	StoredAt  time.Time `json:"stored_at"`
 }
 
-// Store keeps credentials by registry host.
+// Entry is what List tells of a stored credential: never its secret.
+type Entry struct {
+	ServerURL string // as stored; "" for credentials stored before it was kept
+	Username  string
+}
+
+// Store keeps credentials by registry host (the normalised host[:port], so
+// that every URL form of a host finds them).
 type Store interface {
 	Get(host string) (*Credential, error)
 	Put(host string, c *Credential) error
 	Delete(host string) error
-	// List maps every stored host to its username.
-	List() (map[string]string, error)
+	// List maps every stored host to its server URL and username.
+	List() (map[string]Entry, error)
 }
 
 // Backend names.
