@@ -26,6 +26,8 @@ func TestMain(m *testing.M) {
 		os.Exit(childGet())
 	case "hold":
 		os.Exit(childHold())
+	case "get-bounded":
+		os.Exit(childGetBounded())
 	}
 	os.Exit(m.Run())
 }
@@ -44,6 +46,32 @@ func childGet() int {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	t, err := c.Token(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println(t.AccessToken)
+	return 0
+}
+
+// childGetBounded is childGet with the chain's own bounds shortened (as
+// TOKEN_TEST_TOTAL says) and the cache's lock wait left at its default.
+func childGetBounded() int {
+	total, err := time.ParseDuration(os.Getenv("TOKEN_TEST_TOTAL"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	c, err := New(Options{
+		Sources:      []string{SourceMetadata},
+		Cache:        &Cache{Dir: os.Getenv("TOKEN_TEST_CACHE")},
+		TotalTimeout: total,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	t, err := c.Token(context.Background())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -151,6 +179,55 @@ func TestCacheKilledHolderBlocksNobody(t *testing.T) {
 	out, err := child(t, "get", host, dir).Output()
 	if err != nil || strings.TrimSpace(string(out)) == "" {
 		t.Fatalf("get after the holder was killed = %q, %v, want a token", out, err)
+	}
+}
+
+// TestCacheStoppedHolderBlocksNobody: a lock holder that is alive but
+// stopped (SIGSTOP, a debugger, a laptop lid) never makes a get fail: the
+// wait for the lock ends well inside the chain's bound, then the waiter asks
+// upstream on its own.
+func TestCacheStoppedHolderBlocksNobody(t *testing.T) {
+	g, err := fakegoogle.New(fakegoogle.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	host := strings.TrimPrefix(g.URL, "http://")
+	dir := filepath.Join(t.TempDir(), "cache")
+	os.MkdirAll(dir, 0o700)
+
+	holder := child(t, "hold", host, dir)
+	stdout, _ := holder.StdoutPipe()
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		holder.Process.Signal(syscall.SIGKILL) // a stopped process dies of SIGKILL too
+		holder.Wait()
+	}()
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	if line != "locked\n" {
+		t.Fatalf("holder said %q, want locked", line)
+	}
+	if err := holder.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	// The chain's bound is 3 s here (15 s by default); the lock wait, left
+	// at its default, must end well inside it.
+	const total = 3 * time.Second
+	get := child(t, "get-bounded", host, dir)
+	get.Env = append(get.Env, "TOKEN_TEST_TOTAL="+total.String())
+	start := time.Now()
+	out, err := get.Output()
+	elapsed := time.Since(start)
+	if err != nil || strings.TrimSpace(string(out)) == "" {
+		t.Fatalf("get while the lock holder is stopped = %v after %s, want a token", err, elapsed.Round(time.Millisecond))
+	}
+	if elapsed > total*2/3 {
+		t.Errorf("get while the lock holder is stopped took %s, want well under the chain's %s", elapsed.Round(time.Millisecond), total)
+	}
+	if got := g.Count("metadata-token"); got != 1 {
+		t.Errorf("upstream token requests = %d, want 1 (the waiter's own)", got)
 	}
 }
 
