@@ -82,7 +82,11 @@ func childGetBounded() int {
 
 // childHold takes the lock of the metadata cache entry and waits to be killed.
 func childHold() int {
-	key := cacheKey(SourceMetadata, "metadata service account default", Scope, "")
+	key, err := metadataKey()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	unlock, err := fsutil.Lock(context.Background(), filepath.Join(os.Getenv("TOKEN_TEST_CACHE"), key+".json.lock"), time.Minute)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -92,6 +96,20 @@ func childHold() int {
 	fmt.Println("locked")
 	time.Sleep(time.Hour)
 	return 0
+}
+
+// metadataKey is the cache key a chain of the metadata source uses in this
+// process's environment.
+func metadataKey() (string, error) {
+	c, err := New(Options{Sources: []string{SourceMetadata}})
+	if err != nil {
+		return "", err
+	}
+	cand, err := metadataSource{}.resolve(context.Background(), &c.o)
+	if err != nil {
+		return "", err
+	}
+	return c.cacheKey(SourceMetadata, cand), nil
 }
 
 func child(t *testing.T, mode, metadataHost, cacheDir string) *exec.Cmd {

@@ -53,7 +53,7 @@ func TestCachePrincipalChangeExternalAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(subjectFile(t, cred), readFile(t, subjectFile(t, bob)), 0o600); err != nil {
+	if err := os.WriteFile(subjectFile(t, cred), mustRead(t, subjectFile(t, bob)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tok, err = f.token(o)
@@ -74,7 +74,7 @@ func subjectFile(t *testing.T, cred []byte) string {
 	return c.CredentialSource.File
 }
 
-func readFile(t *testing.T, path string) []byte {
+func mustRead(t *testing.T, path string) []byte {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
