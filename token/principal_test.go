@@ -1,10 +1,13 @@
 package token
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -136,5 +139,80 @@ func TestCachePrincipalChangeGcloud(t *testing.T) {
 			}
 			t.Errorf("%s: Token() = %q, %v; want %q", step.name, got, err, step.want)
 		}
+	}
+}
+
+// TestCacheKeyParts: what the chain puts in the cache key for each source,
+// and that the cache file it writes is named by exactly that.
+func TestCacheKeyParts(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the stand-in gcloud is a shell script")
+	}
+	f := newFixture(t)
+	ctx := context.Background()
+	wif, err := f.g.NewExternalAccount("alice@p.iam.gserviceaccount.com", f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subjectPath := subjectFile(t, wif)
+	subject := mustRead(t, subjectPath)
+	adc, _ := f.g.NewAuthorizedUser("me@example.com")
+	gcloud := f.write("bin/gcloud", []byte(standInGcloud))
+	os.Chmod(gcloud, 0o755)
+	f.write("gcloud/configurations/config_work", []byte("[core]\naccount = me@example.com\n[auth]\nimpersonate_service_account = sa@p.iam.gserviceaccount.com\n"))
+	f.env["CLOUDSDK_ACTIVE_CONFIG_NAME"] = "work"
+	gcloudDir := filepath.Join(f.dir, "gcloud")
+
+	o := f.cached(f.options())
+	o.CredentialsFile = f.write("wif.json", wif)
+	f.write("gcloud/application_default_credentials.json", adc)
+	o.Gcloud = gcloud
+	o.Impersonate = []string{"d@p.iam.gserviceaccount.com", "t@p.iam.gserviceaccount.com"}
+	o.Universe = DefaultUniverse
+	c, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tail := []string{"impersonate=d@p.iam.gserviceaccount.com,t@p.iam.gserviceaccount.com", "scope=" + Scope, "universe=googleapis.com"}
+	for _, tt := range []struct {
+		source string
+		want   []string
+	}{
+		{SourceCredentialsFile, []string{"file=" + digest("credential file", wif), "subject=file:" + digest("subject token file", []byte(subjectPath), subject)}},
+		{SourceADC, []string{"file=" + digest("credential file", adc)}},
+		{SourceGcloud, []string{"gcloud-config=" + gcloudDir, "gcloud-configuration=work", "account=me@example.com", "gcloud-impersonate=sa@p.iam.gserviceaccount.com"}},
+		{SourceMetadata, []string{"account=default", "metadata-host=" + f.env["GCE_METADATA_HOST"]}},
+	} {
+		s, _ := c.newSource(tt.source)
+		cand, err := s.resolve(ctx, &c.o)
+		if err != nil {
+			t.Fatalf("%s: resolve = %v", tt.source, err)
+		}
+		got := c.keyParts(tt.source, cand)
+		want := append(append([]string{"v2", "source=" + tt.source}, tt.want...), tail...)
+		if !slices.Equal(got, want) {
+			t.Errorf("keyParts(%s) =\n  %q\nwant\n  %q", tt.source, got, want)
+		}
+		for _, p := range got {
+			for _, secret := range append(f.g.Secrets(), string(subject)) {
+				if strings.Contains(p, secret) {
+					t.Errorf("keyParts(%s) holds a secret in clear (%d chars)", tt.source, len(secret))
+				}
+			}
+		}
+	}
+
+	// The chain names the cache file by those parts: the credentials-file
+	// source serves (as alice, then impersonating), and its file is there.
+	f.g.AllowImpersonation("alice@p.iam.gserviceaccount.com", "d@p.iam.gserviceaccount.com")
+	f.g.AllowImpersonation("d@p.iam.gserviceaccount.com", "t@p.iam.gserviceaccount.com")
+	if _, err := c.Token(ctx); err != nil {
+		t.Fatalf("Token() = %v", err)
+	}
+	want := cacheKey(append([]string{"v2", "source=" + SourceCredentialsFile, "file=" + digest("credential file", wif),
+		"subject=file:" + digest("subject token file", []byte(subjectPath), subject)}, tail...)...) + ".json"
+	files, _ := filepath.Glob(filepath.Join(o.Cache.Dir, "*.json"))
+	if len(files) != 1 || filepath.Base(files[0]) != want {
+		t.Errorf("cache files = %v, want one named %s", files, want)
 	}
 }

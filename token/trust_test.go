@@ -443,3 +443,27 @@ func TestIAMEndpointSetting(t *testing.T) {
 	}
 	_ = errors.New
 }
+
+// TestLibraryErrorsShowNoSecret: what the library says when a trusted
+// (opted-in) subject-token URL fails carries neither the URL's user
+// information or query nor the server's answer.
+func TestLibraryErrorsShowNoSecret(t *testing.T) {
+	f := newFixture(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "denied: you sent key=BODY-SECRET and "+r.Header.Get("Authorization"), http.StatusForbidden)
+	}))
+	defer srv.Close()
+	file, _ := json.Marshal(map[string]any{"type": "external_account", "audience": "a", "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+		"token_url": "https://sts.googleapis.com/v1/token",
+		"credential_source": map[string]any{"url": strings.Replace(srv.URL, "http://", "http://u:pw-SECRET@", 1) + "/token?key=QUERY-SECRET#FRAG-SECRET",
+			"headers": map[string]string{"Authorization": "Bearer HEADER-SECRET"}}})
+	o := f.trusting(f.write("url.json", file))
+	o.AllowCustomURLs = true
+	_, err := f.token(o)
+	if err == nil || !strings.Contains(err.Error(), "status code 403") {
+		t.Fatalf("Token() = %v, want the library's status code 403", err)
+	}
+	if strings.Contains(err.Error(), "SECRET") {
+		t.Errorf("Token() error shows a secret: %v", err)
+	}
+}

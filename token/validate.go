@@ -274,7 +274,9 @@ func (v *credView) checkSource(cs *credentialSource, t trust, at string) (*crede
 			return nil, nil
 		}
 		switch f.Type {
-		case "", "text":
+		case "": // the library's default: text
+			return nil, nil
+		case "text":
 			return &subjectFormat{Type: f.Type}, nil
 		case "json":
 			if f.SubjectTokenFieldName == "" {
