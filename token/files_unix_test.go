@@ -79,6 +79,20 @@ func TestUnreadableFilesRefusedAtOnce(t *testing.T) {
 		})
 	}
 
+	// The subject-token file an external_account names: read (and
+	// refused) before the library would open it.
+	t.Run("subject token FIFO", func(t *testing.T) {
+		file := `{"type":"external_account","audience":"a","subject_token_type":"urn:ietf:params:oauth:token-type:jwt",` +
+			`"token_url":"https://sts.googleapis.com/v1/token","credential_source":{"file":"` + fifo + `"}}`
+		o := f.options(SourceCredentialsFile)
+		o.CredentialsFile = f.write("fifo-subject.json", []byte(file))
+		o.HTTPClient = newReroute(nil).client()
+		_, err := tokenWithin(t, o, 3*time.Second)
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("Token() with a FIFO as the subject token file = %v, want an error saying it is not a regular file", err)
+		}
+	})
+
 	// gcloud's ADC file and configuration are read on every get.
 	t.Run("ADC FIFO", func(t *testing.T) {
 		adc := filepath.Join(f.dir, "gcloud", "application_default_credentials.json")
