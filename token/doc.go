@@ -39,8 +39,8 @@
 // its bytes and of what its subject token source yields when that is cheap
 // (a file's content; a URL and its headers, not fetched); for gcloud, its
 // configuration dir, active configuration, account and
-// auth/impersonate_service_account; for the metadata server, the account and
-// GCE_METADATA_HOST; then the impersonation chain, the scope and the
+// auth/impersonate_service_account; for the metadata server, the account;
+// then the impersonation chain, the scope and the
 // registry's universe. Secrets are only ever hashed (domain-separated
 // SHA-256), never in a key or a file name. A miss takes a file lock so that
 // concurrent processes make one request; a waiter gives up after

@@ -181,7 +181,7 @@ func TestCacheKeyParts(t *testing.T) {
 		{SourceCredentialsFile, []string{"file=" + digest("credential file", wif), "subject=file:" + digest("subject token file", []byte(subjectPath), subject)}},
 		{SourceADC, []string{"file=" + digest("credential file", adc)}},
 		{SourceGcloud, []string{"gcloud-config=" + gcloudDir, "gcloud-configuration=work", "account=me@example.com", "gcloud-impersonate=sa@p.iam.gserviceaccount.com"}},
-		{SourceMetadata, []string{"account=default", "metadata-host=" + f.env["GCE_METADATA_HOST"]}},
+		{SourceMetadata, []string{"account=default"}},
 	} {
 		s, _ := c.newSource(tt.source)
 		cand, err := s.resolve(ctx, &c.o)
