@@ -1,30 +1,25 @@
 package fsutil
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 )
 
-// ErrNotRegular is matched (errors.Is) by the error ReadRegular returns for
-// a FIFO, a device, a socket or a directory.
-var ErrNotRegular = errors.New("not a regular file")
-
-// ErrTooLarge is matched (errors.Is) by the error ReadRegular returns for a
-// file larger than its limit.
-var ErrTooLarge = errors.New("file too large")
-
-// ReadRegular reads the regular file at path, of at most max bytes. A file
-// named by a setting or an environment variable may be anything: a FIFO
-// nobody writes would hang a plain read (even its open), /dev/zero would eat
-// the memory. So the file is opened without blocking (O_NONBLOCK where the
-// OS has it: opening a FIFO then returns at once), refused unless fstat says
-// it is a regular file, and read up to max+1 bytes to refuse a larger one.
-// A symlink is followed: fstat describes the file read. The open's error is
-// returned as is (errors.Is(err, fs.ErrNotExist) holds for a missing file).
+// ReadRegular returns the contents of the file at path when it is a regular
+// file of at most max bytes. Anything else is refused at once, before a byte
+// is read: a FIFO nobody writes (it is opened without blocking), a device
+// such as /dev/zero, a directory, a socket. A larger file is refused after
+// reading at most max+1 bytes. A symlink is followed. An error from opening
+// the file is returned as is, so that errors.Is(err, fs.ErrNotExist) works.
 func ReadRegular(path string, max int64) ([]byte, error) {
+	return readRegular(path, max, nil)
+}
+
+// readRegular is ReadRegular with check run on what the opened file is
+// (fstat, not a second lookup of path) before anything is read.
+func readRegular(path string, max int64, check func(fs.FileInfo) error) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return nil, err
@@ -32,36 +27,41 @@ func ReadRegular(path string, max int64) ([]byte, error) {
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (it is %s)", ErrNotRegular, kind(fi.Mode()))}
+		return nil, fmt.Errorf("read %s: it is %s, not a regular file; name a regular file", path, describe(fi.Mode()))
 	}
-	tooLarge := &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w: larger than %d bytes", ErrTooLarge, max)}
-	if fi.Size() > max {
-		return nil, tooLarge
+	if check != nil {
+		if err := check(fi); err != nil {
+			return nil, err
+		}
 	}
 	b, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	if int64(len(b)) > max {
-		return nil, tooLarge // grew since the fstat
+		return nil, fmt.Errorf("read %s: larger than %d bytes; name the right file", path, max)
 	}
 	return b, nil
 }
 
-// kind names what a non-regular file is, for the error.
-func kind(m fs.FileMode) string {
+// describe names a file type for an error message.
+func describe(m fs.FileMode) string {
 	switch {
+	case m.IsRegular():
+		return "a regular file"
 	case m.IsDir():
 		return "a directory"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
 	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
+		return "a named pipe (FIFO)"
 	case m&fs.ModeSocket != 0:
 		return "a socket"
 	case m&fs.ModeDevice != 0:
 		return "a device"
 	}
-	return "not a plain file"
+	return "a special file"
 }

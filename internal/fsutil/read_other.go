@@ -2,5 +2,5 @@
 
 package fsutil
 
-// openNonblock: no FIFOs to open without blocking.
+// openNonblock: there is no O_NONBLOCK outside unix.
 const openNonblock = 0

@@ -4,6 +4,5 @@ package fsutil
 
 import "syscall"
 
-// openNonblock makes the open of a FIFO return at once instead of waiting
-// for a writer; reads of a regular file ignore it.
+// openNonblock makes opening a FIFO that nobody writes return at once.
 const openNonblock = syscall.O_NONBLOCK
