@@ -66,6 +66,11 @@ func (c *Chain) cacheKey(source string, cand *candidate) string {
 func (c *Chain) keyParts(source string, cand *candidate) []string {
 	parts := make([]string, 0, len(cand.key)+5)
 	parts = append(parts, "v2", "source="+source)
+	if len(cand.key) == 0 {
+		// A source that says nothing of what decides its principal is
+		// keyed by the identity it claims, as before key parts existed.
+		parts = append(parts, "identity="+cand.identity)
+	}
 	parts = append(parts, cand.key...)
 	return append(parts, "impersonate="+strings.Join(c.o.Impersonate, ","), "scope="+Scope, "universe="+c.o.Universe)
 }
