@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/redact"
 	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
 	"github.com/docker-credential-gcr/docker-credential-gcr/store"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
@@ -47,7 +48,7 @@ func (s *Setup) TokenOptions(impersonate string) (token.Options, error) {
 	}
 	if log := s.Logger(); log != nil {
 		o.Log = log
-		o.HTTPClient = token.TracingClient(o.HTTPClient, log)
+		o.HTTPClient = redact.TracingClient(o.HTTPClient, log)
 	}
 	return o, err
 }
@@ -78,7 +79,7 @@ func (s *Setup) Logger() *slog.Logger {
 			w = f // open for the life of the process
 		}
 	}
-	s.log = token.NewLogger(w).With("pid", os.Getpid())
+	s.log = redact.NewLogger(w).With("pid", os.Getpid())
 	return s.log
 }
 

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
-	"github.com/docker-credential-gcr/docker-credential-gcr/token"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/redact"
 )
 
 // binary is the helper, built once for the package.
@@ -325,4 +325,4 @@ func percentile(ds []time.Duration, p int) time.Duration {
 
 // shown is a process's output for a failure message: tokens, keys and
 // passwords redacted, since a test message is a log.
-func shown(s string) string { return token.Redact(s) }
+func shown(s string) string { return redact.String(s) }

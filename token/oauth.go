@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"golang.org/x/oauth2"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/redact"
 )
 
 // describeOAuthError turns a token endpoint failure into a short message:
@@ -43,7 +45,7 @@ func describeOAuthError(err error) error {
 		msg += ", " + re.ErrorCode
 	}
 	if re.ErrorDescription != "" {
-		msg += ": " + truncate(Redact(re.ErrorDescription), 200)
+		msg += ": " + truncate(redact.String(re.ErrorDescription), 200)
 	}
 	msg += ")"
 	if re.ErrorCode == "invalid_grant" {
@@ -86,7 +88,7 @@ func clean(msg string) string {
 			msg = head + oauthErrorOf([]byte(body))
 		}
 	}
-	return truncate(Redact(msg), 300)
+	return truncate(redact.String(msg), 300)
 }
 
 // oauthErrorOf is " (code: description)" of an OAuth or Google API error

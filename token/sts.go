@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/redact"
 )
 
 // STS token exchange (RFC 8693) of an external OIDC token for a federated
@@ -188,7 +190,7 @@ func stsRefusal(status int, body []byte, host string, r ExchangeRequest) error {
 			}
 			return r
 		}, d)
-		e.Description = truncate(Redact(d), 300)
+		e.Description = truncate(redact.String(d), 300)
 	}
 	switch {
 	case e.Code == "invalid_target":

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/docker-credential-gcr/docker-credential-gcr/token"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/redact"
 )
 
 // User is one isolated user of the world: a home dir and its environment.
@@ -48,9 +48,9 @@ type Result struct {
 }
 
 // String is the run for a failure message: tokens, keys and passwords in
-// its output are redacted (token.Redact), since a test message is a log.
+// its output are redacted (redact.String), since a test message is a log.
 func (r Result) String() string {
-	return fmt.Sprintf("$ %s\n%s%s(err: %v)", r.Script, token.Redact(r.Stdout), token.Redact(r.Stderr), r.Err)
+	return fmt.Sprintf("$ %s\n%s%s(err: %v)", r.Script, redact.String(r.Stdout), redact.String(r.Stderr), r.Err)
 }
 
 // Sh runs script with bash in the user's home and environment, as the

@@ -1,4 +1,4 @@
-package token
+package redact
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func TestRedact(t *testing.T) {
+func TestString(t *testing.T) {
 	secrets := []string{
 		"ya29.a0AfB_byC-secret-token_value",
 		"1//0gLongRefreshTokenValue-abcdefghijklmnop",
@@ -24,15 +24,15 @@ func TestRedact(t *testing.T) {
 		"Authorization: Basic c2VjcmV0LWJhc2ljLWF1dGg=",
 	}
 	for _, in := range inputs {
-		out := Redact(in)
+		out := String(in)
 		for _, s := range secrets {
 			if strings.Contains(out, s) {
-				t.Errorf("Redact(%q) = %q, still holds a secret", in, out)
+				t.Errorf("String(%q) = %q, still holds a secret", in, out)
 			}
 		}
 	}
-	if got := Redact("source=metadata identity=vm@p.iam.gserviceaccount.com"); got != "source=metadata identity=vm@p.iam.gserviceaccount.com" {
-		t.Errorf("Redact changed an innocent line: %q", got)
+	if got := String("source=metadata identity=vm@p.iam.gserviceaccount.com"); got != "source=metadata identity=vm@p.iam.gserviceaccount.com" {
+		t.Errorf("String changed an innocent line: %q", got)
 	}
 }
 
