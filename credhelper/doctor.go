@@ -129,7 +129,7 @@ func (s *Setup) Doctor(ctx context.Context, w io.Writer, o DoctorOptions) error 
 			}
 		}
 	}
-	if c, err := s.Settings.Cache(s.Getenv); err == nil && c != nil {
+	if c, err := s.Settings.Cache(s.Getenv); err == nil && c.Dir != "" {
 		p("token cache:      %s", c.Dir)
 	} else {
 		p("token cache:      off")

@@ -108,13 +108,9 @@ func (s *Setup) KubeletPlugin(ctx context.Context) (*KubeletPlugin, error) {
 	if err != nil {
 		return nil, err
 	}
-	margin := token.DefaultRefreshMargin
-	if o.Cache != nil && o.Cache.Margin > 0 {
-		margin = o.Cache.Margin
-	}
 	return &KubeletPlugin{
 		Helper: New(ctx, Config{Tokens: Tokens(o), Registries: s.Registries()}),
-		Margin: margin,
+		Margin: o.RefreshMargin(),
 	}, nil
 }
 

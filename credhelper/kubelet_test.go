@@ -166,9 +166,8 @@ func (f *kubeletFixture) tokens() TokenFunc {
 	return Tokens(token.Options{
 		Sources: []string{token.SourceMetadata},
 		Getenv:  func(k string) string { return env[k] },
-		HomeDir: f.dir,
 		Gcloud:  filepath.Join(f.dir, "no-gcloud"),
-		Cache:   &token.Cache{Dir: filepath.Join(f.dir, "cache")},
+		Cache:   token.CacheOptions{Dir: filepath.Join(f.dir, "cache")},
 	})
 }
 

@@ -86,13 +86,11 @@ func (s *Setup) Logger() *slog.Logger {
 // Tokens returns a TokenFunc over the chain configured by o.
 func Tokens(o token.Options) TokenFunc {
 	return func(ctx context.Context, universe string) (*token.Token, error) {
-		o := o
-		o.Universe = universe
 		c, err := token.New(o)
 		if err != nil {
 			return nil, err
 		}
-		return c.Token(ctx)
+		return c.Token(ctx, universe)
 	}
 }
 
@@ -144,9 +142,9 @@ func (s *Setup) Store() (store.Store, error) {
 // many tokens it removed.
 func (s *Setup) ClearCache() (string, int, error) {
 	c, err := s.Settings.Cache(s.Getenv)
-	if err != nil || c == nil {
+	if err != nil || c.Dir == "" {
 		return "", 0, err
 	}
-	n, err := c.Clear()
+	n, err := token.ClearCache(c.Dir)
 	return c.Dir, n, err
 }

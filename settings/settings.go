@@ -31,6 +31,7 @@ const (
 	EnvAllowCustomURLs = "DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS"
 	EnvNoCache         = "DOCKER_CREDENTIAL_GCR_NO_CACHE"
 	EnvRefreshMargin   = "DOCKER_CREDENTIAL_GCR_REFRESH_MARGIN"
+	EnvTimeout         = "DOCKER_CREDENTIAL_GCR_TIMEOUT"
 
 	EnvGcloudTokenFile   = "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"
 	EnvGcloudImpersonate = "CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT"
@@ -61,6 +62,10 @@ type Settings struct {
 	// RefreshMargin is how long before expiry a cached token is replaced
 	// (a Go duration, default "5m").
 	RefreshMargin string `json:"refresh_margin,omitempty"`
+	// Timeout bounds one token source (a Go duration, default "10s"); the
+	// whole chain gets one and a half times it, and the wait for another
+	// process's request of the same token half of it.
+	Timeout string `json:"timeout,omitempty"`
 	// CredentialStore is where docker login's credentials go: auto (the
 	// keyring when reachable, else a file), keyring or file.
 	CredentialStore string `json:"credential_store,omitempty"`
@@ -141,6 +146,7 @@ func (s *Settings) Overlay(getenv func(string) string) *Settings {
 	o.CredentialStore = first(getenv(EnvCredentialStore), o.CredentialStore)
 	o.Verbose = first(getenv(EnvVerbose), o.Verbose)
 	o.RefreshMargin = first(getenv(EnvRefreshMargin), o.RefreshMargin)
+	o.Timeout = first(getenv(EnvTimeout), o.Timeout)
 	o.NoCache = o.NoCache || truthy(getenv(EnvNoCache))
 	o.AllowCustomCredentialURLs = o.AllowCustomCredentialURLs || truthy(getenv(EnvAllowCustomURLs))
 	return &o
@@ -167,7 +173,8 @@ func first(vs ...string) string {
 }
 
 // TokenOptions turns the settings into the token chain's options, mapping
-// the existing helper's --token-source names ("env", "gcloud", "store").
+// the existing helper's --token-source names ("env", "gcloud", "store"):
+// the one mapping from settings to token.
 func (s *Settings) TokenOptions(getenv func(string) string) (token.Options, error) {
 	sources, err := MapSourceNames(s.TokenSources)
 	if err != nil {
@@ -183,16 +190,21 @@ func (s *Settings) TokenOptions(getenv func(string) string) (token.Options, erro
 	if err != nil {
 		return token.Options{}, err
 	}
+	timeouts, err := s.Timeouts()
+	if err != nil {
+		return token.Options{}, err
+	}
 	return token.Options{
-		Cache:           cache,
 		Sources:         sources,
 		TokenFile:       s.TokenFile,
 		CredentialsFile: s.CredentialsFile,
 		Impersonate:     SplitList(s.ImpersonateServiceAccount),
 		MetadataAccount: s.MetadataAccount,
-		DefaultUniverse: s.UniverseDomain,
+		UniverseDomain:  s.UniverseDomain,
 		IAMEndpoint:     s.IAMEndpoint,
 		AllowCustomURLs: s.AllowCustomCredentialURLs,
+		Cache:           cache,
+		Timeouts:        timeouts,
 		Getenv:          getenv,
 	}, nil
 }
@@ -233,18 +245,20 @@ func (s *Settings) checkPaths(getenv func(string) string) error {
 	return nil
 }
 
-// Cache returns the token cache, or nil when it is turned off.
-func (s *Settings) Cache(getenv func(string) string) (*token.Cache, error) {
+// Cache returns the token cache's options (the token package builds the
+// cache): its dir and refresh margin, or no dir (the cache off) when
+// no_cache is set or the user has no cache dir.
+func (s *Settings) Cache(getenv func(string) string) (token.CacheOptions, error) {
 	if s.NoCache {
-		return nil, nil
+		return token.CacheOptions{}, nil
 	}
-	c := &token.Cache{Dir: s.CacheDir}
+	c := token.CacheOptions{Dir: s.CacheDir}
 	if c.Dir == "" {
 		dir := getenv("XDG_CACHE_HOME")
 		if dir == "" {
 			var err error
 			if dir, err = os.UserCacheDir(); err != nil {
-				return nil, nil // no cache dir: serve without a cache
+				return token.CacheOptions{}, nil // no cache dir: serve without a cache
 			}
 		}
 		c.Dir = filepath.Join(dir, "docker-credential-gcr")
@@ -252,11 +266,26 @@ func (s *Settings) Cache(getenv func(string) string) (*token.Cache, error) {
 	if s.RefreshMargin != "" {
 		d, err := time.ParseDuration(s.RefreshMargin)
 		if err != nil || d < 0 || d >= time.Hour {
-			return nil, fmt.Errorf("refresh margin %q: want a duration between 0s and 59m, e.g. 5m", s.RefreshMargin)
+			return token.CacheOptions{}, fmt.Errorf("refresh margin %q: want a duration between 0s and 59m, e.g. 5m", s.RefreshMargin)
 		}
 		c.Margin = d
 	}
 	return c, nil
+}
+
+// Timeouts returns the token request's bounds: the timeout setting bounds
+// one source, the whole chain gets one and a half times it and the wait for
+// another process's request half of it, as token's defaults (10s, 15s,
+// 5s) are; none set is those defaults.
+func (s *Settings) Timeouts() (token.Timeouts, error) {
+	if s.Timeout == "" {
+		return token.Timeouts{}, nil
+	}
+	d, err := time.ParseDuration(s.Timeout)
+	if err != nil || d < 100*time.Millisecond || d > 5*time.Minute {
+		return token.Timeouts{}, fmt.Errorf("timeout %q (%s or timeout in the settings file): want a duration between 100ms and 5m, e.g. 10s", s.Timeout, EnvTimeout)
+	}
+	return token.Timeouts{Source: d, Total: d * 3 / 2, LockWait: d / 2}, nil
 }
 
 // UsesStore reports whether stored credentials of Google hosts are used:

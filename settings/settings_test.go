@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -61,8 +63,32 @@ func TestCacheSettings(t *testing.T) {
 			t.Errorf("Cache() with refresh margin %q = nil error", bad)
 		}
 	}
-	if c, _ := (&Settings{NoCache: true}).Cache(env(nil)); c != nil {
-		t.Errorf("Cache() with no_cache = %+v, want nil", c)
+	if c, _ := (&Settings{NoCache: true}).Cache(env(nil)); c.Dir != "" {
+		t.Errorf("Cache() with no_cache = %+v, want no dir (off)", c)
+	}
+}
+
+func TestTimeoutSetting(t *testing.T) {
+	if got, err := (&Settings{}).Timeouts(); err != nil || got != (token.Timeouts{}) {
+		t.Errorf("Timeouts() unset = %+v, %v, want the zero Timeouts (token's defaults)", got, err)
+	}
+	s := (&Settings{Timeout: "20s"}).Overlay(env(map[string]string{EnvTimeout: "2s"}))
+	want := token.Timeouts{Source: 2 * time.Second, Total: 3 * time.Second, LockWait: time.Second}
+	if got, err := s.Timeouts(); err != nil || got != want {
+		t.Errorf("Timeouts() with %s=2s = %+v, %v, want %+v", EnvTimeout, got, err, want)
+	}
+	// The default timeout gives token's default bounds.
+	def := token.Timeouts{Source: token.DefaultSourceTimeout, Total: token.DefaultTotalTimeout, LockWait: token.DefaultLockWait}
+	if got, _ := (&Settings{Timeout: token.DefaultSourceTimeout.String()}).Timeouts(); got != def {
+		t.Errorf("Timeouts() with timeout=%s = %+v, want token's defaults %+v", token.DefaultSourceTimeout, got, def)
+	}
+	for _, bad := range []string{"soon", "0s", "-1s", "1ms", "1h"} {
+		if _, err := (&Settings{Timeout: bad}).Timeouts(); err == nil || !strings.Contains(err.Error(), EnvTimeout) {
+			t.Errorf("Timeouts() with timeout %q = %v, want an error naming %s", bad, err, EnvTimeout)
+		}
+		if _, err := (&Settings{Timeout: bad}).TokenOptions(env(nil)); err == nil {
+			t.Errorf("TokenOptions() with timeout %q = nil error", bad)
+		}
 	}
 }
 
@@ -98,7 +124,7 @@ func TestUpdateAndUnsetAll(t *testing.T) {
 	if s.TokenSources != nil || s.MetadataAccount != "" || len(s.Registries) != 1 {
 		t.Errorf("after --unset-all = %+v, want defaults with the registered hosts kept", s)
 	}
-	if o, _ := s.TokenOptions(env(nil)); o.Sources != nil || o.Cache == nil {
+	if o, _ := s.TokenOptions(env(nil)); o.Sources != nil || o.Cache.Dir == "" {
 		t.Errorf("TokenOptions() after unset-all = sources %v cache %v", o.Sources, o.Cache)
 	}
 }

@@ -19,39 +19,49 @@ import (
 // cacheVersion is the cache file format; a file of another version is a miss.
 const cacheVersion = 1
 
-// DefaultRefreshMargin is how long before its expiry a cached token is
-// replaced.
-const DefaultRefreshMargin = 5 * time.Minute
-
-// Cache is a token cache shared by every process of the user: one file per
-// (source, identity, impersonation chain, scope, universe), named by a hash
-// of them, 0600 in a 0700 directory. A miss takes an OS file lock so that N
-// concurrent processes make one upstream request; the lock dies with its
-// holder, and the wait is bounded.
-type Cache struct {
-	Dir    string
-	Margin time.Duration // default DefaultRefreshMargin
-	// LockTimeout bounds the wait for another process's fetch (default
-	// DefaultLockTimeout, and never more than a third of what is left of the
-	// caller's deadline); past it the process fetches on its own, so a holder
-	// that is alive but stopped costs one extra request, not a failure.
-	LockTimeout time.Duration
-	Now         func() time.Time // default time.Now
+// cache keeps tokens: wrap returns a tokenSource that serves key's token
+// from the cache while it is fresh and asks ts otherwise, as
+// oauth2.ReuseTokenSource does within a process.
+type cache interface {
+	wrap(key string, ts tokenSource) tokenSource
 }
 
-// DefaultLockTimeout is the longest a get waits for another process's fetch:
-// a fetch normally takes well under a second, and the chain's whole bound
-// (DefaultTotalTimeout) must leave room to fetch after the wait.
-const DefaultLockTimeout = 5 * time.Second
+// newCache is the cache o configures: a fileCache, or nullCache when off.
+func newCache(o *Options) cache {
+	if o.Cache.Dir == "" {
+		return nullCache{}
+	}
+	return &fileCache{
+		dir:      o.Cache.Dir,
+		margin:   orDefault(o.Cache.Margin, DefaultRefreshMargin),
+		lockWait: orDefault(o.Timeouts.LockWait, DefaultLockWait),
+		log:      o.logger(),
+	}
+}
 
-// lockWait is how long to wait for the lock: LockTimeout, and at most a
+// nullCache is the cache turned off: every Token asks the source.
+type nullCache struct{}
+
+func (nullCache) wrap(_ string, ts tokenSource) tokenSource { return ts }
+
+// fileCache is a token cache shared by every process of the user: one file
+// per (source, identity, impersonation chain, scope, universe), named by a
+// hash of them, 0600 in a 0700 directory. A miss takes an OS file lock so
+// that N concurrent processes make one upstream request; the lock dies with
+// its holder, and the wait is bounded.
+type fileCache struct {
+	dir      string
+	margin   time.Duration
+	lockWait time.Duration    // see Timeouts.LockWait
+	clock    func() time.Time // time.Now when nil
+	log      *slog.Logger
+}
+
+// lockWaitFor is how long to wait for the lock: lockWait, and at most a
 // third of the time left before ctx's deadline, so that the waiter can
 // still fetch on its own inside the chain's bound.
-func (c *Cache) lockWait(ctx context.Context) time.Duration {
-	wait := c.LockTimeout
-	if wait <= 0 {
-		wait = DefaultLockTimeout
-	}
+func (c *fileCache) lockWaitFor(ctx context.Context) time.Duration {
+	wait := c.lockWait
 	if dl, ok := ctx.Deadline(); ok {
 		wait = min(wait, time.Until(dl)/3)
 	}
@@ -77,36 +87,42 @@ func cacheKey(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil))[:40]
 }
 
-func (c *Cache) now() time.Time {
-	if c.Now != nil {
-		return c.Now()
+func (c *fileCache) now() time.Time {
+	if c.clock != nil {
+		return c.clock()
 	}
 	return time.Now()
 }
 
-func (c *Cache) margin() time.Duration {
-	if c.Margin > 0 {
-		return c.Margin
-	}
-	return DefaultRefreshMargin
+func (c *fileCache) path(key string) string { return filepath.Join(c.dir, key+".json") }
+
+func (c *fileCache) wrap(key string, ts tokenSource) tokenSource {
+	return cachedSource{c: c, key: key, ts: ts}
 }
 
-func (c *Cache) path(key string) string { return filepath.Join(c.Dir, key+".json") }
+// cachedSource is ts behind the cache entry key.
+type cachedSource struct {
+	c   *fileCache
+	key string
+	ts  tokenSource
+}
 
-// token returns the cached token for key while it has more than the margin
-// left, else fetches one under the key's lock and stores it. A cache that
-// cannot be read or written never fails: it is a miss.
-func (c *Cache) token(ctx context.Context, key string, fetch func(context.Context) (*Token, error), log *slog.Logger) (*Token, error) {
-	if t := c.load(key, c.margin()); t != nil {
+// Token returns the cached token while it has more than the margin left,
+// else asks the source under the key's lock and stores its token. A cache
+// that cannot be read or written never fails: it is a miss. When the source
+// fails, a cached token that is still valid (inside the margin) is served.
+func (s cachedSource) Token(ctx context.Context) (*Token, error) {
+	c, key, log := s.c, s.key, s.c.log
+	if t := c.load(key, c.margin); t != nil {
 		log.DebugContext(ctx, "cache hit", "file", short(key), "expires_in", t.Expiry.Sub(c.now()).Round(time.Second))
 		return t, nil
 	}
 	if err := c.ensureDir(); err != nil {
-		log.DebugContext(ctx, "cache unusable, fetching without it", "dir", c.Dir, "error", err)
-		return fetch(ctx) // no usable cache dir: serve without it
+		log.DebugContext(ctx, "cache unusable, fetching without it", "dir", c.dir, "error", err)
+		return s.ts.Token(ctx) // no usable cache dir: serve without it
 	}
 	start := time.Now()
-	timeout := c.lockWait(ctx)
+	timeout := c.lockWaitFor(ctx)
 	unlock, t, err := c.lockOrWait(ctx, key, timeout)
 	switch {
 	case t != nil:
@@ -120,7 +136,7 @@ func (c *Cache) token(ctx context.Context, key string, fetch func(context.Contex
 		log.DebugContext(ctx, "cache lock not taken, fetching anyway", "error", err)
 	}
 	log.DebugContext(ctx, "cache miss", "file", short(key))
-	t, err = fetch(ctx)
+	t, err = s.ts.Token(ctx)
 	if err != nil {
 		// A transient failure: a token that is still valid beats none.
 		if stale := c.load(key, 0); stale != nil {
@@ -139,12 +155,12 @@ func (c *Cache) token(ctx context.Context, key string, fetch func(context.Contex
 // while this one waited: between short lock attempts it looks at the cache
 // file, so that N waiters do not take the lock one after another just to
 // read what the first one stored.
-func (c *Cache) lockOrWait(ctx context.Context, key string, timeout time.Duration) (func() error, *Token, error) {
+func (c *fileCache) lockOrWait(ctx context.Context, key string, timeout time.Duration) (func() error, *Token, error) {
 	deadline := time.Now().Add(timeout)
 	for {
 		unlock, err := fsutil.Lock(ctx, c.path(key)+".lock", 20*time.Millisecond)
 		if err == nil {
-			if t := c.load(key, c.margin()); t != nil {
+			if t := c.load(key, c.margin); t != nil {
 				unlock()
 				return nil, t, nil
 			}
@@ -153,7 +169,7 @@ func (c *Cache) lockOrWait(ctx context.Context, key string, timeout time.Duratio
 		if !errors.Is(err, fsutil.ErrLockTimeout) {
 			return nil, nil, err
 		}
-		if t := c.load(key, c.margin()); t != nil {
+		if t := c.load(key, c.margin); t != nil {
 			return nil, t, nil
 		}
 		if time.Now().After(deadline) {
@@ -164,7 +180,7 @@ func (c *Cache) lockOrWait(ctx context.Context, key string, timeout time.Duratio
 
 // load returns the entry for key when it is trustworthy and valid for more
 // than margin.
-func (c *Cache) load(key string, margin time.Duration) *Token {
+func (c *fileCache) load(key string, margin time.Duration) *Token {
 	path := c.path(key)
 	fi, err := os.Lstat(path)
 	if err != nil || fsutil.CheckPrivate(path, fi) != nil {
@@ -184,7 +200,7 @@ func (c *Cache) load(key string, margin time.Duration) *Token {
 	return &Token{AccessToken: e.AccessToken, Expiry: e.Expiry, Identity: e.Identity, Source: e.Source, Universe: e.Universe}
 }
 
-func (c *Cache) store(key string, t *Token) {
+func (c *fileCache) store(key string, t *Token) {
 	e := cacheEntry{Version: cacheVersion, AccessToken: t.AccessToken, Expiry: t.Expiry.UTC(), Identity: t.Identity, Source: t.Source, Universe: t.Universe}
 	b, err := json.Marshal(e)
 	if err != nil {
@@ -200,13 +216,14 @@ func (c *Cache) store(key string, t *Token) {
 
 // ensureDir creates the cache dir 0700, refuses one that is not ours and
 // closes one of ours that others can enter (fsutil.EnsurePrivateDir).
-func (c *Cache) ensureDir() error {
-	return fsutil.EnsurePrivateDir(c.Dir)
+func (c *fileCache) ensureDir() error {
+	return fsutil.EnsurePrivateDir(c.dir)
 }
 
-// Clear removes every cached token. It returns how many it removed.
-func (c *Cache) Clear() (int, error) {
-	entries, err := os.ReadDir(c.Dir)
+// ClearCache removes every cached token from dir (CacheOptions.Dir) and
+// the cache's lock and temp files. It returns how many tokens it removed.
+func ClearCache(dir string) (int, error) {
+	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
 	}
@@ -217,7 +234,7 @@ func (c *Cache) Clear() (int, error) {
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".lock") || (strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-")) {
-			if err := os.Remove(filepath.Join(c.Dir, name)); err == nil && strings.HasSuffix(name, ".json") {
+			if err := os.Remove(filepath.Join(dir, name)); err == nil && strings.HasSuffix(name, ".json") {
 				n++
 			}
 		}

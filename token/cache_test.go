@@ -36,8 +36,9 @@ func TestMain(m *testing.M) {
 // token through the cache in TOKEN_TEST_CACHE and prints it.
 func childGet() int {
 	c, err := New(Options{
-		Sources: []string{SourceMetadata},
-		Cache:   &Cache{Dir: os.Getenv("TOKEN_TEST_CACHE"), LockTimeout: time.Hour},
+		Sources:  []string{SourceMetadata},
+		Cache:    CacheOptions{Dir: os.Getenv("TOKEN_TEST_CACHE")},
+		Timeouts: Timeouts{LockWait: time.Hour},
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -45,7 +46,7 @@ func childGet() int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	t, err := c.Token(ctx)
+	t, err := c.Token(ctx, "")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -63,15 +64,15 @@ func childGetBounded() int {
 		return 2
 	}
 	c, err := New(Options{
-		Sources:      []string{SourceMetadata},
-		Cache:        &Cache{Dir: os.Getenv("TOKEN_TEST_CACHE")},
-		TotalTimeout: total,
+		Sources:  []string{SourceMetadata},
+		Cache:    CacheOptions{Dir: os.Getenv("TOKEN_TEST_CACHE")},
+		Timeouts: Timeouts{Total: total},
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	t, err := c.Token(context.Background())
+	t, err := c.Token(context.Background(), "")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -105,11 +106,11 @@ func metadataKey() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cand, err := metadataSource{}.resolve(context.Background(), &c.o)
+	cs, err := metadataSource{}.resolve(context.Background(), &c.o, "")
 	if err != nil {
 		return "", err
 	}
-	return c.cacheKey(SourceMetadata, cand), nil
+	return c.cacheKey(cs, ""), nil
 }
 
 func child(t *testing.T, mode, metadataHost, cacheDir string) *exec.Cmd {
@@ -200,6 +201,14 @@ func TestCacheKilledHolderBlocksNobody(t *testing.T) {
 	}
 }
 
+// testCache is the file cache Options{Cache: {Dir: dir}} makes, on clock
+// (time.Now when nil).
+func testCache(dir string, clock func() time.Time) *fileCache {
+	c := newCache(&Options{Cache: CacheOptions{Dir: dir}}).(*fileCache)
+	c.clock = clock
+	return c
+}
+
 // countingFetch returns tokens that expire after life, counting calls.
 type countingFetch struct {
 	n    int
@@ -219,18 +228,18 @@ func (f *countingFetch) fetch(context.Context) (*Token, error) {
 func TestCacheRefreshMargin(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	c := &Cache{Dir: t.TempDir(), Now: clock}
+	c := testCache(t.TempDir(), clock)
 	f := &countingFetch{life: time.Hour, now: clock}
 	ctx := context.Background()
 
-	first, _ := c.token(ctx, "k", f.fetch, discard)
+	first, _ := c.wrap("k", tokenFunc(f.fetch)).Token(ctx)
 	now = now.Add(54 * time.Minute) // 6 minutes left: reused
-	again, _ := c.token(ctx, "k", f.fetch, discard)
+	again, _ := c.wrap("k", tokenFunc(f.fetch)).Token(ctx)
 	if again.AccessToken != first.AccessToken || f.n != 1 {
 		t.Errorf("token with 6m left: got %s after %d fetches, want the cached %s after 1", again.AccessToken, f.n, first.AccessToken)
 	}
 	now = now.Add(2 * time.Minute) // 4 minutes left: refreshed
-	fresh, _ := c.token(ctx, "k", f.fetch, discard)
+	fresh, _ := c.wrap("k", tokenFunc(f.fetch)).Token(ctx)
 	if fresh.AccessToken == first.AccessToken || f.n != 2 {
 		t.Errorf("token with 4m left: got %s after %d fetches, want a fresh one after 2", fresh.AccessToken, f.n)
 	}
@@ -238,12 +247,12 @@ func TestCacheRefreshMargin(t *testing.T) {
 	// A transient failure serves the still-valid token; an expired one never.
 	now = now.Add(57 * time.Minute) // the fresh token has 3 minutes left
 	f.err = errors.New("upstream down")
-	stale, err := c.token(ctx, "k", f.fetch, discard)
+	stale, err := c.wrap("k", tokenFunc(f.fetch)).Token(ctx)
 	if err != nil || stale.AccessToken != fresh.AccessToken {
 		t.Errorf("failure with a valid cached token = %v, %v, want the cached token", stale, err)
 	}
 	now = now.Add(4 * time.Minute) // expired
-	if got, err := c.token(ctx, "k", f.fetch, discard); err == nil {
+	if got, err := c.wrap("k", tokenFunc(f.fetch)).Token(ctx); err == nil {
 		t.Errorf("failure with an expired cached token = %s, want the error", got.AccessToken)
 	}
 }
@@ -272,15 +281,15 @@ func TestCacheUntrustedFiles(t *testing.T) {
 	}
 	for name, plant := range tests {
 		t.Run(name, func(t *testing.T) {
-			c := &Cache{Dir: t.TempDir(), Now: clock}
+			c := testCache(t.TempDir(), clock)
 			plant(c.path("k"))
 			f := &countingFetch{life: time.Hour, now: clock}
-			got, err := c.token(context.Background(), "k", f.fetch, discard)
+			got, err := c.wrap("k", tokenFunc(f.fetch)).Token(context.Background())
 			if err != nil || got.AccessToken == "planted" || f.n != 1 {
 				t.Fatalf("token() = %v, %v after %d fetches, want a fetched token", got, err, f.n)
 			}
 			// Replaced by a trustworthy file: the next call is a hit.
-			again, _ := c.token(context.Background(), "k", f.fetch, discard)
+			again, _ := c.wrap("k", tokenFunc(f.fetch)).Token(context.Background())
 			if again.AccessToken != got.AccessToken || f.n != 1 {
 				t.Errorf("second token() = %s after %d fetches, want the replaced cache entry", again.AccessToken, f.n)
 			}
@@ -291,10 +300,10 @@ func TestCacheUntrustedFiles(t *testing.T) {
 func TestCacheUnwritable(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(file, nil, 0o600)
-	c := &Cache{Dir: filepath.Join(file, "cache")} // cannot be created
+	c := testCache(filepath.Join(file, "cache"), nil) // cannot be created
 	f := &countingFetch{life: time.Hour, now: time.Now}
 	for range 2 {
-		if _, err := c.token(context.Background(), "k", f.fetch, discard); err != nil {
+		if _, err := c.wrap("k", tokenFunc(f.fetch)).Token(context.Background()); err != nil {
 			t.Fatalf("token() with an unwritable cache = %v, want a token", err)
 		}
 	}

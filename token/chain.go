@@ -18,36 +18,37 @@ const (
 	SourceMetadata        = "metadata"
 )
 
-// Bounds on a token request: a hung gcloud or a black-holed metadata
-// server must not hang docker.
-const (
-	DefaultSourceTimeout = 10 * time.Second // one source
-	DefaultTotalTimeout  = 15 * time.Second // the whole chain
-)
-
 // DefaultSources is the default order of the chain: explicit before
 // ambient, slow (gcloud, the metadata probe) last.
 var DefaultSources = []string{SourceTokenFile, SourceCredentialsFile, SourceADC, SourceGcloud, SourceMetadata}
 
-// source is one link of the chain. resolve decides cheaply (no network, no
-// exec) whether the source is configured and who it would act as.
+// source is one link of the chain, by name. resolve decides cheaply (no
+// network, no exec) whether the source is configured and who it would act
+// as; universe is the one the registry needs ("" for any).
 type source interface {
 	name() string
-	resolve(ctx context.Context, o *Options) (*candidate, error)
+	resolve(ctx context.Context, o *Options, universe string) (*configured, error)
 }
 
-// candidate is a configured source: who it is, and how to get its token.
-type candidate struct {
-	identity string   // non-secret; email where known
-	universe string   // "" when only the fetch can tell
-	key      []string // what decides the principal, for the cache key (key.go); never a secret in clear
-	fetch    func(ctx context.Context) (*Token, error)
+// configured is a source that has something to offer: its tokens, and the
+// non-secret description the chain needs before asking for one.
+type configured struct {
+	tokenSource
+	name     string   // the source's name in the chain
+	identity string   // who its tokens act as, as well as we can tell without asking Google; email where known
+	universe string   // "" when only its tokens can tell
+	key      []string // what decides its principal, for the cache key (key.go); never a secret in clear
+	// noCache: its tokens must not be cached. A bare access-token file:
+	// its expiry is unknown and its principal is the token itself, which
+	// no key covers (nor, then, tokens impersonated with it).
+	noCache bool
 }
 
 // Chain tries its sources in order; the first that yields a token wins.
 type Chain struct {
 	o       Options
 	sources []source
+	cache   cache
 }
 
 // New builds a chain from o. Unknown source names are an error that lists
@@ -67,6 +68,7 @@ func New(o Options) (*Chain, error) {
 		names = DefaultSources
 	}
 	c := &Chain{o: o}
+	c.cache = newCache(&c.o)
 	for _, n := range names {
 		s, err := c.newSource(n)
 		if err != nil {
@@ -95,24 +97,20 @@ func (c *Chain) newSource(name string) (source, error) {
 	return nil, fmt.Errorf("unknown token source %q; valid sources: %s", name, strings.Join(DefaultSources, ", "))
 }
 
-// Token returns a token from the first configured source for the required
-// universe. Sources with nothing configured (no file, no variable, another
-// universe) are skipped; a configured source that fails ends the chain, so
-// that a broken key file never silently yields the VM's identity instead.
-// The error lists each source tried and why, then the command most likely
-// to fix it.
-func (c *Chain) Token(ctx context.Context) (*Token, error) {
-	total := c.o.TotalTimeout
-	if total == 0 {
-		total = DefaultTotalTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, total)
+// Token returns a token acceptable to a registry of universe ("" for any
+// universe) from the first configured source. Sources with nothing
+// configured (no file, no variable, another universe) are skipped; a
+// configured source that fails ends the chain, so that a broken key file
+// never silently yields the VM's identity instead. The error lists each
+// source tried and why, then the command most likely to fix it.
+func (c *Chain) Token(ctx context.Context, universe string) (*Token, error) {
+	ctx, cancel := context.WithTimeout(ctx, orDefault(c.o.Timeouts.Total, DefaultTotalTimeout))
 	defer cancel()
-	ce := &ChainError{Universe: c.o.Universe}
+	ce := &ChainError{Universe: universe}
 	log := c.o.logger()
 	for _, s := range c.sources {
 		start := time.Now()
-		t, err := c.try(ctx, s)
+		t, err := c.try(ctx, s, universe)
 		if err == nil {
 			since(ctx, log, "token source served", start, "source", s.name(), "identity", t.Identity, "universe", t.Universe, "expiry", t.Expiry)
 			return t, nil
@@ -128,67 +126,76 @@ func (c *Chain) Token(ctx context.Context) (*Token, error) {
 	return nil, ce
 }
 
-func (c *Chain) try(ctx context.Context, s source) (*Token, error) {
+// try resolves s, then asks the composition of doc.go for a token:
+// source, then impersonation, then the source's bound and description,
+// then the cache.
+func (c *Chain) try(ctx context.Context, s source, universe string) (*Token, error) {
 	// resolve reads files (a credential file, gcloud's configuration):
 	// within the source's bound too.
 	rctx, cancel := context.WithTimeout(ctx, c.sourceTimeout())
-	cand, err := s.resolve(rctx, &c.o)
+	cs, err := s.resolve(rctx, &c.o, universe)
 	cancel()
 	if err != nil {
 		return nil, err
 	}
 	if len(c.o.Impersonate) > 0 {
-		cand = impersonate(cand, c.o.Impersonate, &c.o)
+		cs = impersonate(cs, c.o.Impersonate, &c.o)
 	}
-	if err := c.checkUniverse(cand.universe); err != nil {
+	if err := checkUniverse(cs.universe, universe); err != nil {
 		return nil, err
 	}
-	fetch := func(ctx context.Context) (*Token, error) { return c.fetch(ctx, s.name(), cand) }
-	if c.o.Cache != nil && s.name() != SourceTokenFile {
-		return c.o.Cache.token(ctx, c.cacheKey(s.name(), cand), fetch, c.o.logger())
+	var ts tokenSource = bounded{cs: cs, universe: universe, timeout: c.sourceTimeout()}
+	if !cs.noCache {
+		ts = c.cache.wrap(c.cacheKey(cs, universe), ts)
 	}
-	return fetch(ctx)
+	return ts.Token(ctx)
 }
 
-// fetch asks cand for a token within the timeout and checks its universe.
-func (c *Chain) fetch(ctx context.Context, name string, cand *candidate) (*Token, error) {
-	timeout := c.sourceTimeout()
-	fctx, cancel := context.WithTimeout(ctx, timeout)
+func (c *Chain) sourceTimeout() time.Duration {
+	return orDefault(c.o.Timeouts.Source, DefaultSourceTimeout)
+}
+
+// bounded is a configured source as the chain serves it: each token
+// request within the source's bound, its tokens named by the source's
+// description where they do not say better, and refused when they are of
+// another universe than the registry's.
+type bounded struct {
+	cs       *configured
+	universe string // the registry's; "" for any
+	timeout  time.Duration
+}
+
+func (b bounded) Token(ctx context.Context) (*Token, error) {
+	fctx, cancel := context.WithTimeout(ctx, b.timeout)
 	defer cancel()
-	t, err := cand.fetch(fctx)
+	t, err := b.cs.Token(fctx)
 	if err != nil {
 		if fctx.Err() != nil && ctx.Err() == nil {
-			return nil, fmt.Errorf("no answer within %s: %w", timeout, err)
+			return nil, fmt.Errorf("no answer within %s: %w", b.timeout, err)
 		}
 		return nil, err
 	}
-	t.Source = name
+	t.Source = b.cs.name
 	if t.Identity == "" {
-		t.Identity = cand.identity
+		t.Identity = b.cs.identity
 	}
 	if t.Universe == "" {
-		t.Universe = cand.universe
+		t.Universe = b.cs.universe
 	}
-	if err := c.checkUniverse(t.Universe); err != nil {
+	if err := checkUniverse(t.Universe, b.universe); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
 
-func (c *Chain) sourceTimeout() time.Duration {
-	if c.o.Timeout > 0 {
-		return c.o.Timeout
-	}
-	return DefaultSourceTimeout
-}
-
-// checkUniverse refuses a credential of another universe: a token minted
-// for googleapis.com is never sent to an s3nsregistry.fr registry.
-func (c *Chain) checkUniverse(u string) error {
-	if c.o.Universe == "" || u == "" || u == c.o.Universe {
+// checkUniverse refuses a credential of universe u for a registry of
+// universe want: a token minted for googleapis.com is never sent to an
+// s3nsregistry.fr registry.
+func checkUniverse(u, want string) error {
+	if want == "" || u == "" || u == want {
 		return nil
 	}
-	return notConfigured("its credential is for universe %s, the registry needs %s", u, c.o.Universe)
+	return notConfigured("its credential is for universe %s, the registry needs %s", u, want)
 }
 
 // SourceError is one source's failure.

@@ -58,7 +58,6 @@ func (f *fixture) options(sources ...string) Options {
 	return Options{
 		Sources:     sources,
 		Getenv:      func(k string) string { return f.env[k] },
-		HomeDir:     f.dir,
 		IAMEndpoint: f.g.URL,
 		Gcloud:      filepath.Join(f.dir, "no-gcloud"),
 		// The fake's endpoints are on 127.0.0.1, not Google's hosts.
@@ -66,13 +65,20 @@ func (f *fixture) options(sources ...string) Options {
 	}
 }
 
+// token asks the chain of o for a token of any universe.
 func (f *fixture) token(o Options) (*Token, error) {
+	f.t.Helper()
+	return f.tokenFor(o, "")
+}
+
+// tokenFor asks the chain of o for a token for a registry of universe.
+func (f *fixture) tokenFor(o Options, universe string) (*Token, error) {
 	f.t.Helper()
 	c, err := New(o)
 	if err != nil {
 		f.t.Fatalf("New: %v", err)
 	}
-	return c.Token(context.Background())
+	return c.Token(context.Background(), universe)
 }
 
 func (f *fixture) serviceAccount(email string) []byte {
@@ -220,16 +226,14 @@ func TestOrderAndUniverse(t *testing.T) {
 		t.Fatal(err)
 	}
 	o.CredentialsFile = f.write("s3ns.json", key)
-	o.Universe = DefaultUniverse
-	tok, err = f.token(o)
+	tok, err = f.tokenFor(o, DefaultUniverse)
 	f.wantPrincipal(tok, err, "vm@p.iam.gserviceaccount.com")
 	if s3ns.Count("token") != 0 {
 		t.Errorf("the s3ns token endpoint got %d requests, want 0", s3ns.Count("token"))
 	}
 
-	o.Universe = "s3nsapis.fr"
 	o.Sources = []string{SourceCredentialsFile}
-	tok, err = f.token(o)
+	tok, err = f.tokenFor(o, "s3nsapis.fr")
 	if err != nil || tok.Universe != "s3nsapis.fr" {
 		t.Fatalf("Token() for s3ns = %v, want a token of universe s3nsapis.fr", err)
 	}

@@ -21,7 +21,7 @@ type credentialFile struct {
 
 func (s credentialFile) name() string { return s.source }
 
-func (s credentialFile) resolve(ctx context.Context, o *Options) (*candidate, error) {
+func (s credentialFile) resolve(ctx context.Context, o *Options, _ string) (*configured, error) {
 	if s.path == "" {
 		return nil, notConfigured("%s", s.unset)
 	}
@@ -40,27 +40,30 @@ func (s credentialFile) resolve(ctx context.Context, o *Options) (*candidate, er
 	if err != nil {
 		return nil, fmt.Errorf("credential file %s: %w", s.path, err)
 	}
-	return &candidate{
-		identity: v.identity,
-		universe: v.universe,
-		key:      key,
-		fetch: func(ctx context.Context) (*Token, error) {
-			// The library gets only what was checked (validate.go).
-			creds, err := google.CredentialsFromJSONWithTypeAndParams(o.oauthContext(ctx), v.data,
-				google.CredentialsType(v.cred.Type), google.CredentialsParams{Scopes: []string{Scope}})
-			if err != nil {
-				return nil, fmt.Errorf("load %s credential: %w", v.cred.Type, describeOAuthError(err))
-			}
-			t, err := creds.TokenSource.Token()
-			if err != nil {
-				return nil, describeOAuthError(err)
-			}
-			if t.AccessToken == "" {
-				return nil, errors.New("token endpoint returned an empty access token")
-			}
-			return &Token{AccessToken: t.AccessToken, Expiry: t.Expiry, Universe: v.universe}, nil
-		},
+	return &configured{
+		tokenSource: credentialTokens{v: v, o: o},
+		name:        s.source,
+		identity:    v.identity,
+		universe:    v.universe,
+		key:         key,
 	}, nil
+}
+
+// credentialTokens are the tokens of a checked credential file:
+// golang.org/x/oauth2/google's TokenSource for it, built for each request's
+// context from only what was checked (validate.go).
+type credentialTokens struct {
+	v *credView
+	o *Options
+}
+
+func (c credentialTokens) Token(ctx context.Context) (*Token, error) {
+	creds, err := google.CredentialsFromJSONWithTypeAndParams(c.o.oauthContext(ctx), c.v.data,
+		google.CredentialsType(c.v.cred.Type), google.CredentialsParams{Scopes: []string{Scope}})
+	if err != nil {
+		return nil, fmt.Errorf("load %s credential: %w", c.v.cred.Type, describeOAuthError(err))
+	}
+	return fromOAuth2(creds.TokenSource, c.v.universe)
 }
 
 // credentialKey is what decides the principal of a credential file, for the

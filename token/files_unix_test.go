@@ -28,7 +28,7 @@ func tokenWithin(t *testing.T, o Options, bound time.Duration) (*Token, error) {
 			done <- result{nil, err}
 			return
 		}
-		tok, err := c.Token(context.Background())
+		tok, err := c.Token(context.Background(), "")
 		done <- result{tok, err}
 	}()
 	select {

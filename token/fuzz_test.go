@@ -31,7 +31,7 @@ func FuzzCacheFile(f *testing.F) {
 				t.Fatalf("decodeCompactEntry(%q) = %+v, encoding/json %+v", b, fast, want)
 			}
 		}
-		c := &Cache{Dir: dir}
+		c := testCache(dir, nil)
 		if err := os.WriteFile(c.path("k"), b, 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -39,9 +39,9 @@ func FuzzCacheFile(f *testing.F) {
 		if tok != nil && (tok.AccessToken == "" || !tok.Expiry.After(time.Now())) {
 			t.Fatalf("load returned an unusable token from %q", b)
 		}
-		_, _ = c.token(context.Background(), "k", func(context.Context) (*Token, error) {
+		_, _ = c.wrap("k", tokenFunc(func(context.Context) (*Token, error) {
 			return &Token{AccessToken: "fresh", Expiry: time.Now().Add(time.Hour)}, nil
-		}, discard)
+		})).Token(context.Background())
 	})
 }
 

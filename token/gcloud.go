@@ -26,10 +26,7 @@ func gcloudConfigDir(o *Options) string {
 			return filepath.Join(d, "gcloud")
 		}
 	}
-	home := o.HomeDir
-	if home == "" {
-		home = o.getenv("HOME")
-	}
+	home := o.getenv("HOME")
 	if home == "" {
 		home, _ = os.UserHomeDir()
 	}
@@ -49,7 +46,7 @@ type gcloudSource struct{}
 
 func (gcloudSource) name() string { return SourceGcloud }
 
-func (gcloudSource) resolve(ctx context.Context, o *Options) (*candidate, error) {
+func (gcloudSource) resolve(ctx context.Context, o *Options, _ string) (*configured, error) {
 	bin := o.Gcloud
 	if bin == "" {
 		p, err := exec.LookPath("gcloud")
@@ -69,16 +66,15 @@ func (gcloudSource) resolve(ctx context.Context, o *Options) (*candidate, error)
 	if g.impersonate != "" {
 		identity += " as " + g.impersonate
 	}
-	return &candidate{
-		identity: identity,
-		universe: "", // gcloud tells
+	return &configured{
+		tokenSource: gcloudTokens{bin: bin},
+		name:        SourceGcloud,
+		identity:    identity,
+		universe:    "", // gcloud tells
 		// gcloud's token is the account's, or the service account its
 		// auth/impersonate_service_account property names: both decide the
 		// principal, and so does which configuration they come from.
 		key: []string{"gcloud-config=" + g.dir, "gcloud-configuration=" + g.name, "account=" + g.account, "gcloud-impersonate=" + g.impersonate},
-		fetch: func(ctx context.Context) (*Token, error) {
-			return runGcloud(ctx, bin, o)
-		},
 	}, nil
 }
 
@@ -168,8 +164,12 @@ type configHelperOutput struct {
 	} `json:"credential"`
 }
 
-func runGcloud(ctx context.Context, bin string, o *Options) (*Token, error) {
-	cmd := exec.CommandContext(ctx, bin, "config", "config-helper", "--format=json")
+// gcloudTokens runs `gcloud config config-helper --format=json` for each
+// token.
+type gcloudTokens struct{ bin string }
+
+func (g gcloudTokens) Token(ctx context.Context) (*Token, error) {
+	cmd := exec.CommandContext(ctx, g.bin, "config", "config-helper", "--format=json")
 	cmd.Env = os.Environ()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

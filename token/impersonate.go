@@ -16,37 +16,47 @@ import (
 // impersonate wraps base: its token calls the IAM Credentials API
 // generateAccessToken of base's universe for the last account of chain,
 // with the earlier ones as delegates (gcloud's convention).
-func impersonate(base *candidate, chain []string, o *Options) *candidate {
-	target := chain[len(chain)-1]
-	delegates := chain[:len(chain)-1]
-	return &candidate{
-		identity: base.identity + " as " + strings.Join(chain, " > "),
-		universe: base.universe,
-		key:      base.key, // the chain itself is in every key (Chain.keyParts)
-		fetch: func(ctx context.Context) (*Token, error) {
-			bt, err := base.fetch(ctx)
-			if err != nil {
-				return nil, err
-			}
-			universe := bt.Universe
-			if universe == "" {
-				universe = base.universe
-			}
-			if universe == "" {
-				universe = DefaultUniverse
-			}
-			caller := bt.Identity
-			if caller == "" {
-				caller = base.identity
-			}
-			t, err := generateAccessToken(ctx, o, universe, bt.AccessToken, caller, target, delegates)
-			if err != nil {
-				return nil, err
-			}
-			t.Universe = universe
-			return t, nil
-		},
+func impersonate(base *configured, chain []string, o *Options) *configured {
+	return &configured{
+		tokenSource: impersonated{base: base, target: chain[len(chain)-1], delegates: chain[:len(chain)-1], o: o},
+		name:        base.name,
+		identity:    base.identity + " as " + strings.Join(chain, " > "),
+		universe:    base.universe,
+		key:         base.key, // the chain itself is in every key (Chain.keyParts)
+		noCache:     base.noCache,
 	}
+}
+
+// impersonated is the target's token, minted with base's.
+type impersonated struct {
+	base      *configured
+	target    string
+	delegates []string
+	o         *Options
+}
+
+func (s impersonated) Token(ctx context.Context) (*Token, error) {
+	bt, err := s.base.Token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	universe := bt.Universe
+	if universe == "" {
+		universe = s.base.universe
+	}
+	if universe == "" {
+		universe = DefaultUniverse
+	}
+	caller := bt.Identity
+	if caller == "" {
+		caller = s.base.identity
+	}
+	t, err := generateAccessToken(ctx, s.o, universe, bt.AccessToken, caller, s.target, s.delegates)
+	if err != nil {
+		return nil, err
+	}
+	t.Universe = universe
+	return t, nil
 }
 
 // iamEndpoint is the IAM Credentials API of a universe.

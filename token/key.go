@@ -54,23 +54,23 @@ func digest(domain string, parts ...[]byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// cacheKey names the cache entry of cand from source: everything that
-// decides the principal (the source's own key parts: a digest of the
-// credential file and its subject token, gcloud's account, impersonation and
-// configuration, the metadata account), the helper's impersonation chain,
-// the scope and the registry's universe.
-func (c *Chain) cacheKey(source string, cand *candidate) string {
-	return cacheKey(c.keyParts(source, cand)...)
+// cacheKey names the cache entry of cs for a registry of universe:
+// everything that decides the principal (the source's own key parts: a
+// digest of the credential file and its subject token, gcloud's account,
+// impersonation and configuration, the metadata account), the helper's
+// impersonation chain, the scope and the registry's universe.
+func (c *Chain) cacheKey(cs *configured, universe string) string {
+	return cacheKey(c.keyParts(cs, universe)...)
 }
 
-func (c *Chain) keyParts(source string, cand *candidate) []string {
-	parts := make([]string, 0, len(cand.key)+5)
-	parts = append(parts, "v2", "source="+source)
-	if len(cand.key) == 0 {
+func (c *Chain) keyParts(cs *configured, universe string) []string {
+	parts := make([]string, 0, len(cs.key)+5)
+	parts = append(parts, "v2", "source="+cs.name)
+	if len(cs.key) == 0 {
 		// A source that says nothing of what decides its principal is
 		// keyed by the identity it claims, as before key parts existed.
-		parts = append(parts, "identity="+cand.identity)
+		parts = append(parts, "identity="+cs.identity)
 	}
-	parts = append(parts, cand.key...)
-	return append(parts, "impersonate="+strings.Join(c.o.Impersonate, ","), "scope="+Scope, "universe="+c.o.Universe)
+	parts = append(parts, cs.key...)
+	return append(parts, "impersonate="+strings.Join(c.o.Impersonate, ","), "scope="+Scope, "universe="+universe)
 }

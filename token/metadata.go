@@ -19,23 +19,33 @@ type metadataSource struct{}
 
 func (metadataSource) name() string { return SourceMetadata }
 
-func (metadataSource) resolve(_ context.Context, o *Options) (*candidate, error) {
+func (metadataSource) resolve(_ context.Context, o *Options, universe string) (*configured, error) {
 	account := o.MetadataAccount
 	if account == "" {
 		account = "default"
 	}
-	return &candidate{
-		identity: "metadata service account " + account,
-		universe: "", // the server tells
-		key:      []string{"account=" + account},
-		fetch: func(ctx context.Context) (*Token, error) {
-			c := metadata.NewClient(o.httpClient())
-			if o.getenv("GCE_METADATA_HOST") == "" && !c.OnGCEWithContext(ctx) {
-				return nil, notConfigured("not on Google Cloud (no metadata server answered; GCE_METADATA_HOST is not set)")
-			}
-			return metadataToken(ctx, c, account, o.Universe)
-		},
+	return &configured{
+		tokenSource: metadataTokens{o: o, account: account, want: universe},
+		name:        SourceMetadata,
+		identity:    "metadata service account " + account,
+		universe:    "", // the server tells
+		key:         []string{"account=" + account},
 	}, nil
+}
+
+// metadataTokens asks the metadata server for account's token, when it is
+// in universe want ("" for any).
+type metadataTokens struct {
+	o             *Options
+	account, want string
+}
+
+func (m metadataTokens) Token(ctx context.Context) (*Token, error) {
+	c := metadata.NewClient(m.o.httpClient())
+	if m.o.getenv("GCE_METADATA_HOST") == "" && !c.OnGCEWithContext(ctx) {
+		return nil, notConfigured("not on Google Cloud (no metadata server answered; GCE_METADATA_HOST is not set)")
+	}
+	return metadataToken(ctx, c, m.account, m.want)
 }
 
 // metadataToken asks for the universe first, so that a token is never

@@ -15,7 +15,7 @@ import (
 // again as someone else never gets the previous principal's cached token.
 
 func (f *fixture) cached(o Options) Options {
-	o.Cache = &Cache{Dir: filepath.Join(f.dir, "cache")}
+	o.Cache = CacheOptions{Dir: filepath.Join(f.dir, "cache")}
 	return o
 }
 
@@ -168,7 +168,6 @@ func TestCacheKeyParts(t *testing.T) {
 	f.write("gcloud/application_default_credentials.json", adc)
 	o.Gcloud = gcloud
 	o.Impersonate = []string{"d@p.iam.gserviceaccount.com", "t@p.iam.gserviceaccount.com"}
-	o.Universe = DefaultUniverse
 	c, err := New(o)
 	if err != nil {
 		t.Fatal(err)
@@ -184,11 +183,11 @@ func TestCacheKeyParts(t *testing.T) {
 		{SourceMetadata, []string{"account=default"}},
 	} {
 		s, _ := c.newSource(tt.source)
-		cand, err := s.resolve(ctx, &c.o)
+		cs, err := s.resolve(ctx, &c.o, DefaultUniverse)
 		if err != nil {
 			t.Fatalf("%s: resolve = %v", tt.source, err)
 		}
-		got := c.keyParts(tt.source, cand)
+		got := c.keyParts(cs, DefaultUniverse)
 		want := append(append([]string{"v2", "source=" + tt.source}, tt.want...), tail...)
 		if !slices.Equal(got, want) {
 			t.Errorf("keyParts(%s) =\n  %q\nwant\n  %q", tt.source, got, want)
@@ -206,7 +205,7 @@ func TestCacheKeyParts(t *testing.T) {
 	// source serves (as alice, then impersonating), and its file is there.
 	f.g.AllowImpersonation("alice@p.iam.gserviceaccount.com", "d@p.iam.gserviceaccount.com")
 	f.g.AllowImpersonation("d@p.iam.gserviceaccount.com", "t@p.iam.gserviceaccount.com")
-	if _, err := c.Token(ctx); err != nil {
+	if _, err := c.Token(ctx, DefaultUniverse); err != nil {
 		t.Fatalf("Token() = %v", err)
 	}
 	want := cacheKey(append([]string{"v2", "source=" + SourceCredentialsFile, "file=" + digest("credential file", wif),

@@ -190,8 +190,7 @@ func TestRealisticCredentialFiles(t *testing.T) {
 			o := f.trusting(f.write("cred.json", tt.file))
 			o.AllowCustomURLs = tt.custom
 			o.HTTPClient = rr.client()
-			o.Universe = DefaultUniverse
-			tok, err := f.token(o)
+			tok, err := f.tokenFor(o, DefaultUniverse)
 			if err != nil {
 				t.Fatalf("Token() = %v, want a token of %s", err, tt.want)
 			}

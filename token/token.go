@@ -26,7 +26,8 @@ type Token struct {
 	Universe    string
 }
 
-// Options configure the chain. Zero values are the defaults.
+// Options configure the chain: what the user set, then the process's world.
+// Zero values are the defaults.
 type Options struct {
 	// Sources is the order to try, by name (see DefaultSources). Nil: the
 	// default order; empty: no source at all.
@@ -39,40 +40,97 @@ type Options struct {
 	Impersonate []string
 	// MetadataAccount is the metadata server's account ("default" if empty).
 	MetadataAccount string
+	// UniverseDomain is the universe_domain setting: a universe trusted
+	// besides googleapis.com and s3nsapis.fr, and the universe of sources
+	// that cannot tell theirs (an access-token file). Empty: googleapis.com
+	// for those, and no other universe trusted. The universe a registry
+	// needs is not an option: it is Chain.Token's argument.
+	UniverseDomain string
+	// IAMEndpoint (iam_endpoint) replaces https://iamcredentials.UNIVERSE:
+	// a regional or Private Service Connect endpoint of a trusted universe;
+	// anything else only with AllowCustomURLs (New refuses it).
+	IAMEndpoint string
 	// AllowCustomURLs (allow_custom_credential_urls) accepts credential
 	// files whose endpoints are not Google's, any credential_source.url, a
 	// credential_source.executable (which Google's library still runs only
 	// with GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1), and any IAMEndpoint
 	// (see validate.go). It never widens the trusted universes.
 	AllowCustomURLs bool
-	// Universe, when set, is the only universe whose tokens are acceptable.
-	Universe string
-	// DefaultUniverse is the universe_domain setting: the universe of
-	// sources that cannot tell theirs (an access-token file), and a universe
-	// trusted besides googleapis.com and s3nsapis.fr. Empty: googleapis.com.
-	DefaultUniverse string
+	// Cache keeps tokens across processes; its zero value is no cache.
+	Cache CacheOptions
+	// Timeouts bound a token request; zero fields are the defaults.
+	Timeouts Timeouts
 
 	// Getenv reads the environment (os.Getenv when nil).
 	Getenv func(string) string
-	// HomeDir is the user's home (for gcloud's config dir); os.UserHomeDir when empty.
-	HomeDir string
 	// HTTPClient is used for every request (http.DefaultClient when nil).
 	HTTPClient *http.Client
-	// IAMEndpoint (iam_endpoint) replaces https://iamcredentials.UNIVERSE:
-	// a regional or Private Service Connect endpoint of a trusted universe;
-	// anything else only with AllowCustomURLs (New refuses it).
-	IAMEndpoint string
 	// Gcloud is the gcloud command ("gcloud" on PATH when empty).
 	Gcloud string
 	// Log receives the --verbose trail (nil: none). Never given a secret.
 	Log *slog.Logger
-	// Cache, when set, keeps tokens across processes.
-	Cache *Cache
-	// Timeout bounds one source: reading its files, then its token request
+}
+
+// CacheOptions configure the cross-process token cache (cache.go).
+type CacheOptions struct {
+	// Dir holds one file per principal; empty turns the cache off (every
+	// Token asks its source).
+	Dir string
+	// Margin is how long before its expiry a cached token is replaced
+	// (DefaultRefreshMargin when zero).
+	Margin time.Duration
+}
+
+// Timeouts bound a token request: a hung gcloud or a black-holed metadata
+// server must not hang docker. Zero fields are the defaults.
+type Timeouts struct {
+	// Source bounds one source: reading its files, then its token request
 	// (DefaultSourceTimeout).
-	Timeout time.Duration
-	// TotalTimeout bounds the whole chain (DefaultTotalTimeout).
-	TotalTimeout time.Duration
+	Source time.Duration
+	// Total bounds the whole chain (DefaultTotalTimeout).
+	Total time.Duration
+	// LockWait bounds the wait for another process's fetch of the same token
+	// (DefaultLockWait), and is never more than a third of what is left of
+	// Total: past it the process fetches on its own, so that a lock holder
+	// that is alive but stopped costs one extra request, never a failed get.
+	LockWait time.Duration
+}
+
+// Defaults of Timeouts and CacheOptions.
+const (
+	DefaultSourceTimeout = 10 * time.Second // one source
+	DefaultTotalTimeout  = 15 * time.Second // the whole chain
+	// DefaultLockWait: a fetch normally takes well under a second, and the
+	// chain's whole bound must leave room to fetch after the wait.
+	DefaultLockWait = 5 * time.Second
+	// DefaultRefreshMargin is how long before its expiry a cached token is
+	// replaced.
+	DefaultRefreshMargin = 5 * time.Minute
+)
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// RefreshMargin is how long before its expiry a token is replaced: the
+// cache's margin, or DefaultRefreshMargin when it is unset or the cache is
+// off (the kubelet plugin stops using a token by the same rule).
+func (o *Options) RefreshMargin() time.Duration {
+	if o.Cache.Dir == "" {
+		return DefaultRefreshMargin
+	}
+	return orDefault(o.Cache.Margin, DefaultRefreshMargin)
+}
+
+// universeDomain is the universe of sources that cannot tell theirs.
+func (o *Options) universeDomain() string {
+	if o.UniverseDomain != "" {
+		return o.UniverseDomain
+	}
+	return DefaultUniverse
 }
 
 func (o *Options) getenv(k string) string {
@@ -125,10 +183,30 @@ func (e *notConfiguredError) Error() string {
 
 func (e *notConfiguredError) Unwrap() error { return errNotConfigured }
 
-// fromOAuth2 converts an oauth2 token, refusing an empty one.
-func fromOAuth2(t *oauth2.Token) (string, time.Time, error) {
-	if t == nil || t.AccessToken == "" {
-		return "", time.Time{}, errors.New("empty access token")
+// A tokenSource yields tokens. It is golang.org/x/oauth2's TokenSource
+// with two differences: the context comes with each call, since the chain's
+// bounds are per step (x/oauth2 binds one at construction), and the Token
+// says whose it is and of which universe. Every source yields one;
+// impersonation and the cache are tokenSources that wrap another (doc.go).
+type tokenSource interface {
+	Token(ctx context.Context) (*Token, error)
+}
+
+// tokenFunc is a function as a tokenSource.
+type tokenFunc func(ctx context.Context) (*Token, error)
+
+func (f tokenFunc) Token(ctx context.Context) (*Token, error) { return f(ctx) }
+
+// fromOAuth2 is the token of an oauth2.TokenSource (golang.org/x/oauth2's
+// sources, built for one request's context), of universe, refusing an
+// empty one.
+func fromOAuth2(ts oauth2.TokenSource, universe string) (*Token, error) {
+	t, err := ts.Token()
+	if err != nil {
+		return nil, describeOAuthError(err)
 	}
-	return t.AccessToken, t.Expiry, nil
+	if t == nil || t.AccessToken == "" {
+		return nil, errors.New("token endpoint returned an empty access token")
+	}
+	return &Token{AccessToken: t.AccessToken, Expiry: t.Expiry, Universe: universe}, nil
 }

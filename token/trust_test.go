@@ -163,8 +163,7 @@ func TestUntrustedUniverseRefused(t *testing.T) {
 				rr := newReroute(map[string]string{"*": a.URL})
 				o := f.trusting(f.write("u.json", []byte(file)))
 				o.HTTPClient = rr.client()
-				o.Universe = universe
-				_, err := f.token(o)
+				_, err := f.tokenFor(o, universe)
 				for _, want := range []string{"attacker.example", "--universe-domain", "DOCKER_CREDENTIAL_GCR_UNIVERSE_DOMAIN"} {
 					if err == nil || !strings.Contains(err.Error(), want) {
 						t.Errorf("Token() with a file of universe attacker.example = %v, want a refusal naming %q", err, want)
@@ -184,9 +183,8 @@ func TestUntrustedUniverseRefused(t *testing.T) {
 	t.Run("universe_domain setting", func(t *testing.T) {
 		o := f.trusting(f.write("u.json", []byte(files["authorized_user"])))
 		o.HTTPClient = newReroute(map[string]string{"*": a.URL}).client()
-		o.DefaultUniverse = "attacker.example"
-		o.Universe = "attacker.example"
-		if _, err := f.token(o); err != nil || a.count() != 1 {
+		o.UniverseDomain = "attacker.example"
+		if _, err := f.tokenFor(o, "attacker.example"); err != nil || a.count() != 1 {
 			t.Errorf("Token() with universe_domain=attacker.example set = %v after %d requests, want the file's token after 1", err, a.count())
 		}
 	})
@@ -231,8 +229,7 @@ func TestMissingEndpointDefaultsToFileUniverse(t *testing.T) {
 			rr := newReroute(map[string]string{"*": s3ns.URL})
 			o := f.trusting(f.write("s3ns.json", tt.file))
 			o.HTTPClient = rr.client()
-			o.Universe = "s3nsapis.fr"
-			tok, err := f.token(o)
+			tok, err := f.tokenFor(o, "s3nsapis.fr")
 			if got := rr.hosts(); len(got) != 1 || got[0] != tt.want {
 				t.Errorf("requests = %v, want one to %s", got, tt.want)
 			}
@@ -438,7 +435,7 @@ func TestIAMEndpointSetting(t *testing.T) {
 		}
 	}
 	// The universe_domain setting is trusted too.
-	if _, err := New(Options{IAMEndpoint: "https://iamcredentials.example.org", DefaultUniverse: "example.org"}); err != nil {
+	if _, err := New(Options{IAMEndpoint: "https://iamcredentials.example.org", UniverseDomain: "example.org"}); err != nil {
 		t.Errorf("New(IAMEndpoint of the universe_domain setting) = %v, want nil", err)
 	}
 	_ = errors.New

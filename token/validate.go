@@ -21,7 +21,7 @@ import (
 // says):
 //
 //   - universes: googleapis.com, s3nsapis.fr and the universe_domain
-//     setting (Options.DefaultUniverse); a file naming another is refused;
+//     setting (Options.UniverseDomain); a file naming another is refused;
 //   - endpoints: https on port 443 to Google's service of that universe
 //     (oauth2., sts., iamcredentials., with their regional and Private
 //     Service Connect forms); a missing endpoint is the file's universe's,
@@ -65,7 +65,7 @@ type trust struct {
 
 func (o *Options) trust() trust {
 	t := trust{universes: builtinUniverses, allowCustom: o.AllowCustomURLs}
-	if u := strings.ToLower(o.DefaultUniverse); u != "" && !slices.Contains(t.universes, u) {
+	if u := strings.ToLower(o.UniverseDomain); u != "" && !slices.Contains(t.universes, u) {
 		t.universes = append(slices.Clip(t.universes), u)
 	}
 	if r := o.getenv("ACTIONS_ID_TOKEN_REQUEST_URL"); r != "" {
