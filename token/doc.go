@@ -2,11 +2,55 @@
 // access-token file, a credential JSON file, gcloud's application-default
 // credentials, the gcloud CLI, the metadata server), service-account
 // impersonation through the IAM Credentials API of the credential's universe,
-// universe domains, and the cross-process token cache.
+// universe domains, and the cross-process token cache. The package knows
+// nothing about docker or cobra.
 //
-// Every source yields an oauth2.TokenSource; impersonation and the cache wrap a
-// source rather than special-casing one. The package knows nothing about
-// docker or cobra.
+// # Design
+//
+// A token is asked for along one composition, built per Chain.Token call
+// for each source in order (Chain.try):
+//
+//	source ─resolve→ configured ─(impersonate)→ bounded ─(cache.wrap)→ Chain
+//
+// Each step:
+//
+//   - A source (the interface in chain.go) is a link of the chain
+//     by name. resolve decides cheaply — files only, no network, no exec —
+//     whether it is configured and returns a *configured: a tokenSource
+//     (golang.org/x/oauth2's TokenSource with a context per call, and a
+//     Token that says whose it is and of which universe) and the non-secret
+//     description the chain needs: name, identity, universe, the key parts
+//     that decide its principal, and noCache for a source whose tokens
+//     must not be cached (a bare access-token file).
+//   - impersonate wraps a configured source: same description, identity
+//     "X as A > B", tokens minted with the base's.
+//   - bounded applies the source's bound (Options.Timeouts.Source), names
+//     the token by the description and refuses one of another universe.
+//   - The cache wraps that, as oauth2.ReuseTokenSource does within a
+//     process but across processes (a file per key, a lock per miss, a
+//     still-valid token served when the source fails); Options.Cache
+//     without a Dir is the nullCache, which wraps nothing. The key is the
+//     description's key parts plus the impersonation chain, the scope and
+//     the registry's universe (key.go).
+//
+// The chain takes the first source that is configured; one that is
+// configured and fails ends it (the next would be another identity).
+//
+// To add a source (an oidc one exchanging a CI job's token at STS, say):
+// write its type in a file of its own with name() and resolve(); resolve
+// returns errors made by notConfigured when the source has nothing to
+// offer, and a *configured whose key holds everything that decides the
+// principal (for a subject token: the provider and the JWT's iss and sub,
+// never the JWT; sts.go's ExchangeToken and jwt.go's ReadJWT are the
+// pieces); give it a Source* name and a case in Chain.newSource, and a place
+// in DefaultSources. It is then impersonated, bounded and cached like every
+// other. A source built per request rather than by name (the kubelet's
+// per-pod identity, from the request's service-account token) is a
+// configured value run through the same composition: give the chain a way to
+// be built from it rather than from Options.Sources, so that it is never
+// followed by another source (a pod that asked for its own identity never
+// falls back to the node's). A note that skips a source for a while after
+// it timed out is one more wrapper around bounded, inside the cache.
 //
 // # Trust
 //
@@ -34,7 +78,7 @@
 //
 // # Cache
 //
-// Cache keeps tokens in one file per principal, named by a hash of
+// The cache keeps tokens in one file per principal, named by a hash of
 // everything that decides it (key.go): for a credential file, a digest of
 // its bytes and of what its subject token source yields when that is cheap
 // (a file's content; a URL and its headers, not fetched); for gcloud, its
@@ -44,7 +88,7 @@
 // registry's universe. Secrets are only ever hashed (domain-separated
 // SHA-256), never in a key or a file name. A miss takes a file lock so that
 // concurrent processes make one request; a waiter gives up after
-// Cache.LockTimeout, and at most a third of what is left of the chain's
-// bound, then fetches on its own: a stopped holder costs one extra request,
-// never a failed get.
+// Options.Timeouts.LockWait, and at most a third of what is left of the
+// chain's bound, then fetches on its own: a stopped holder costs one extra
+// request, never a failed get.
 package token
