@@ -118,10 +118,11 @@ func TestConcurrentStoreEraseGet(t *testing.T) {
 	var mu sync.Mutex
 	var ops []op
 	var wg sync.WaitGroup
+	seed := seed(t)
 	start := time.Now()
 	for w := range workers {
 		wg.Go(func() {
-			rng := rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano())))
+			rng := rand.New(rand.NewPCG(uint64(w), seed))
 			own := fmt.Sprintf("own%02d.example.com", w)
 			for i := range perWorker {
 				host := own

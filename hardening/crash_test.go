@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +22,8 @@ func killRuns() int { return size(50, 1000) }
 
 // killer kills processes at random moments: uniformly between 0 and 1.5
 // times the median duration of an unkilled run, so that kills land before,
-// during and after the write.
+// during and after the write. The moments come from a logged seed
+// (HARDENING_SEED replays them, as fractions of that window).
 type killer struct {
 	t       *testing.T
 	e       *env
@@ -40,15 +42,31 @@ func newKiller(t *testing.T, e *env, calibrate func() result) *killer {
 		}
 		ds = append(ds, r.elapsed)
 	}
-	k := &killer{t: t, e: e, max: percentile(ds, 50) * 3 / 2, rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))}
+	seed := seed(t)
+	k := &killer{t: t, e: e, max: percentile(ds, 50) * 3 / 2, rng: rand.New(rand.NewPCG(seed, 9))}
 	t.Logf("median unkilled run %s; kills land in [0, %s]", percentile(ds, 50), k.max)
 	return k
+}
+
+// seed is the seed of a test's random choices: HARDENING_SEED when set,
+// else the clock. It is logged, with the command that replays it.
+func seed(t *testing.T) uint64 {
+	t.Helper()
+	s := uint64(time.Now().UnixNano())
+	if v := os.Getenv("HARDENING_SEED"); v != "" {
+		var err error
+		if s, err = strconv.ParseUint(v, 10, 64); err != nil {
+			t.Fatalf("HARDENING_SEED=%q: want an unsigned integer", v)
+		}
+	}
+	t.Logf("seed %d (replay: HARDENING_SEED=%d go test -run '^%s$' ./hardening/)", s, s, t.Name())
+	return s
 }
 
 // run starts the binary and kills it after a random delay.
 func (k *killer) run(vars map[string]string, stdin string, args ...string) result {
 	p := k.e.start(vars, stdin, args...)
-	time.Sleep(time.Duration(k.rng.Int64N(int64(k.max) + 1)))
+	time.Sleep(time.Duration(k.rng.Float64() * float64(k.max)))
 	p.kill()
 	r := p.wait()
 	if r.killed {
@@ -57,6 +75,15 @@ func (k *killer) run(vars map[string]string, stdin string, args ...string) resul
 		k.settled++
 	}
 	return r
+}
+
+// check fails the test when no run was killed mid-run: then it proved
+// nothing about a kill.
+func (k *killer) check() {
+	k.t.Helper()
+	if k.killed == 0 {
+		k.t.Errorf("none of %d runs was killed mid-run (kills in [0, %s]): the test proved nothing", k.settled, k.max)
+	}
 }
 
 // leftovers counts temp files a killed writer left in dir.
@@ -128,6 +155,7 @@ func TestKillConfigureDocker(t *testing.T) {
 		t.Errorf("config.json mode = %v, %v, want 0640 kept", fi.Mode().Perm(), err)
 	}
 	left := leftovers(filepath.Join(e.dir, "docker"))
+	k.check()
 	figure(t, "SIGKILL configure-docker: %d runs (%d killed mid-run, %d finished first), %d damaged files, %d lost entries, %d temp files left behind",
 		runs, k.killed, k.settled, damaged, lost, left)
 	e.scanFiles(t)
@@ -214,6 +242,7 @@ func TestKillGetDuringCacheWrite(t *testing.T) {
 		}
 	}
 	left := leftovers(cache)
+	k.check()
 	figure(t, "SIGKILL get (token cache write): %d runs (%d killed mid-run, %d finished first), %d corrupt cache files, %d bad answers after, %d temp files left behind",
 		runs, k.killed, k.settled, corrupt, bad, left)
 	checkModes(t, cache, 0o700, 0o600)
@@ -277,6 +306,7 @@ func TestKillStoreFileFallback(t *testing.T) {
 		}
 	}
 	left := leftovers(dir)
+	k.check()
 	figure(t, "SIGKILL store (credential file fallback): %d runs (%d killed mid-run, %d finished first), %d damaged files, %d lost entries, %d temp files left behind",
 		runs, k.killed, k.settled, damaged, lost, left)
 	checkModes(t, dir, 0o700, 0o600)

@@ -10,22 +10,35 @@ import (
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
-	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
-// hangBound is the hang detector: the chain bounds a source at
-// token.DefaultSourceTimeout (10 s) and the whole chain at
-// token.DefaultTotalTimeout (15 s); a get that has not ended after 20 s is
-// hung. A correctness check, not a speed check.
-const hangBound = 20 * time.Second
+// The fault tests give the helper short bounds (the timeout setting,
+// DOCKER_CREDENTIAL_GCR_TIMEOUT) so that they do not wait out the defaults
+// (10 s a source, 15 s the chain; token.TestDefaultTimeouts proves those
+// without waiting): the chain bounds a source at faultTimeout and the whole
+// chain at one and a half times it. A get that has not ended hangBound after
+// it started is hung: a correctness check, not a speed check.
+const (
+	faultTimeout = 3 * time.Second
+	hangBound    = faultTimeout*3/2 + 5*time.Second
+)
+
+// withFaultTimeout sets the fault tests' bound in vars.
+func withFaultTimeout(vars map[string]string) map[string]string {
+	vars["DOCKER_CREDENTIAL_GCR_TIMEOUT"] = faultTimeout.String()
+	return vars
+}
+
+// noAnswer is the chain's message for a source that hit faultTimeout.
+var noAnswer = "no answer within " + faultTimeout.String()
 
 const (
 	registry     = "us-east1-docker.pkg.dev"
 	ciAccount    = "ci@p.iam.gserviceaccount.com"
 	targetSA     = "target@p.iam.gserviceaccount.com"
 	gcloudUser   = "me@example.com"
-	slowMetadata = 10 * time.Second // the brief's "slow" metadata server
-	slowToken    = 30 * time.Second // past the source bound
+	slowMetadata = 10 * faultTimeout // a "slow" metadata server, past the source bound
+	slowToken    = 30 * faultTimeout // past the source bound
 	// Tokens live 30 minutes in these tests, so that a refresh margin of
 	// 59m59s makes a cached token due for refresh while still valid.
 	tokenLifetime = 30 * time.Minute
@@ -87,6 +100,7 @@ type fault struct {
 	transient bool     // a cached, still-valid token must be served through it
 	want      []string // the error names these (the source, what failed, a next step)
 	wantAny   []string // and one of these
+	waits     bool     // the fault lasts past the source's bound: get waits it out
 	// inject sets the fault and returns the vars of the faulted get.
 	inject func(t *testing.T, e *env, vars map[string]string) map[string]string
 }
@@ -112,8 +126,8 @@ var faults = []fault{
 			}
 			return vars
 		}},
-	{name: "metadata slow", base: metadataBase, transient: true,
-		want:   []string{"metadata: ", "no answer within 10s", "next step: "},
+	{name: "metadata slow", base: metadataBase, transient: true, waits: true,
+		want:   []string{"metadata: ", noAnswer, "next step: "},
 		inject: setFault("metadata", fakegoogle.Fault{Delay: slowMetadata})},
 	{name: "metadata 500", base: metadataBase, transient: true,
 		want:   []string{"metadata: ", "HTTP 500", "next step: "},
@@ -127,11 +141,11 @@ var faults = []fault{
 	{name: "token endpoint 500", base: keyBase, transient: true,
 		want:   []string{"credentials-file: ", "HTTP 500", "next step: "},
 		inject: setFault("token", fakegoogle.Fault{Status: 500, Body: `{"error":"internal_failure","error_description":"backend error"}`})},
-	{name: "token endpoint slow", base: keyBase, transient: true,
+	{name: "token endpoint slow", base: keyBase, transient: true, waits: true,
 		want: []string{"credentials-file: ", "next step: "},
 		// x/oauth2/jwt posts without the context: the HTTP client's timeout,
 		// set to the source's deadline, may report before the context does.
-		wantAny: []string{"no answer within 10s", "Client.Timeout exceeded"},
+		wantAny: []string{noAnswer, "Client.Timeout exceeded"},
 		inject:  setFault("token", fakegoogle.Fault{Delay: slowToken})},
 	{name: "token endpoint invalid_grant", base: keyBase,
 		want:   []string{"credentials-file: ", "invalid_grant", "Invalid JWT Signature.", "next step: ", "create a new key"},
@@ -144,7 +158,7 @@ var faults = []fault{
 		want: []string{"metadata: ", "HTTP 429", "next step: "},
 		inject: setFault("iam", fakegoogle.Fault{Status: 429,
 			Body: `{"error":{"code":429,"message":"Quota exceeded.","status":"RESOURCE_EXHAUSTED"}}`})},
-	{name: "gcloud hanging", base: gcloudBase, transient: true,
+	{name: "gcloud hanging", base: gcloudBase, transient: true, waits: true,
 		want: []string{"gcloud: ", "next step: "},
 		inject: func(t *testing.T, e *env, vars map[string]string) map[string]string {
 			e.write("hang", nil, 0o600)
@@ -160,9 +174,6 @@ var faults = []fault{
 // file names and config.json are scanned for every secret the fakes issued.
 func TestFaults(t *testing.T) {
 	t.Parallel() // mostly waiting on bounds: overlap with the other slow test
-	if token.DefaultSourceTimeout != 10*time.Second || token.DefaultTotalTimeout != 15*time.Second {
-		t.Logf("note: the chain's bounds are now %s per source, %s in all", token.DefaultSourceTimeout, token.DefaultTotalTimeout)
-	}
 	for _, f := range faults {
 		modes := []bool{false}
 		if f.transient {
@@ -198,7 +209,7 @@ func runFault(t *testing.T, f fault, cached bool) {
 		// The cached token is due for refresh, still valid: the next get asks upstream.
 		vars["DOCKER_CREDENTIAL_GCR_REFRESH_MARGIN"] = "59m59s"
 	}
-	vars = f.inject(t, e, vars)
+	vars = f.inject(t, e, withFaultTimeout(vars))
 	r := e.run(vars, registry, "get")
 	runs = append(runs, r)
 	why := "served the cached token"
@@ -209,6 +220,12 @@ func runFault(t *testing.T, f fault, cached bool) {
 
 	if r.elapsed > hangBound {
 		t.Errorf("get took %s, want it bounded (< %s)", r.elapsed, hangBound)
+	}
+	// A fault that lasts waits out the bound the setting gave, not less
+	// (the get did not give up early) and not the default (the setting
+	// took effect: the bound above).
+	if f.waits && r.elapsed < faultTimeout {
+		t.Errorf("get through a fault past the source bound ended after %s, before its %s bound", r.elapsed, faultTimeout)
 	}
 	if panicked(r.stderr) {
 		t.Errorf("get crashed:\n%s", shown(r.stderr))

@@ -48,7 +48,7 @@ func TestFailedSourceYieldsNoOtherIdentity(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, fakegoogle.Options{})
-			r := e.run(tt.setup(e), registry, "get")
+			r := e.run(withFaultTimeout(tt.setup(e)), registry, "get")
 			if c, ok := parseCreds(r.stdout); ok {
 				p, _ := e.g.Principal(c.Secret)
 				t.Fatalf("get = a token acting as %q, exit %d; want an error naming the failed source", p, r.code)

@@ -111,7 +111,9 @@ func newEnv(t testing.TB, opts fakegoogle.Options) *env {
 		// The fake's key files name its 127.0.0.1 endpoints.
 		"DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS": "1",
 	}}
-	os.MkdirAll(filepath.Join(dir, "bin"), 0o755)
+	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	return e
 }
 

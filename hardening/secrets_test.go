@@ -134,9 +134,15 @@ func TestCacheRefusesLooseFiles(t *testing.T) {
 	// A forged token in a world-readable file: ignored and replaced.
 	forged := "ya29.forged-" + strings.Repeat("x", 40)
 	p := filepath.Join(cache, entries[0])
-	os.WriteFile(p, []byte(`{"version":1,"access_token":"`+forged+`","expiry":"2999-01-01T00:00:00Z","source":"metadata","universe":"googleapis.com"}`), 0o644)
-	os.Chmod(p, 0o644)
-	os.Chmod(cache, 0o755)
+	if err := os.WriteFile(p, []byte(`{"version":1,"access_token":"`+forged+`","expiry":"2999-01-01T00:00:00Z","source":"metadata","universe":"googleapis.com"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(cache, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	r := e.run(nil, registry, "get")
 	c2, _ := parseCreds(r.stdout)
 	if c2.Secret == forged || r.code != 0 {
