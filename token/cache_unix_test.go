@@ -26,10 +26,15 @@ func TestCacheStoppedHolderBlocksNobody(t *testing.T) {
 	defer g.Close()
 	host := strings.TrimPrefix(g.URL, "http://")
 	dir := filepath.Join(t.TempDir(), "cache")
-	os.MkdirAll(dir, 0o700)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 
 	holder := child(t, "hold", host, dir)
-	stdout, _ := holder.StdoutPipe()
+	stdout, err := holder.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := holder.Start(); err != nil {
 		t.Fatal(err)
 	}
