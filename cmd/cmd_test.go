@@ -27,7 +27,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "docker-credential-gcr")
-	build := exec.Command("go", "build", "-o", binary, "../cmd/docker-credential-gcr")
+	// -buildvcs=false: the same version line ("dev") on every machine;
+	// TestVersionStampedByGo builds its own with what Go stamps.
+	build := exec.Command("go", "build", "-buildvcs=false", "-o", binary, "../cmd/docker-credential-gcr")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build:", err)

@@ -3,10 +3,13 @@ package cmd
 import (
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
+	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
 type configOptions struct {
@@ -48,5 +51,25 @@ func NewCmdConfig() *cobra.Command {
 	f.StringVar(&o.edit.MetadataAccount, "metadata-account", "", "metadata server service account (default: default)")
 	f.StringVar(&o.edit.Universe, "universe-domain", "", "universe domain of registered custom hosts (default googleapis.com)")
 	f.BoolVar(&o.unsetAll, "unset-all", false, "reset every setting to its default")
+	c.RegisterFlagCompletionFunc("token-source", completeList(append(slices.Clone(token.DefaultSources), "env", settings.SourceStore)))
 	return c
+}
+
+// completeList completes a comma-separated list of values: the values not
+// yet in it, after what was typed up to the last comma.
+func completeList(values []string) cobra.CompletionFunc {
+	return func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		typed := toComplete[:strings.LastIndex(toComplete, ",")+1]
+		used := map[string]bool{}
+		for _, v := range strings.Split(typed, ",") {
+			used[strings.TrimSpace(v)] = true
+		}
+		var out []string
+		for _, v := range values {
+			if !used[v] {
+				out = append(out, typed+v)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	}
 }

@@ -1,13 +1,11 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
 	"os"
 
-	"github.com/docker/docker-credential-helpers/credentials"
 	"github.com/spf13/cobra"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/credhelper"
@@ -18,7 +16,8 @@ import (
 const maxInput = 1 << 20
 
 // protocolCommands are the docker-credential protocol's actions, served by
-// credentials.HandleCommand exactly as every helper serves them.
+// credhelper.Handle (credentials.HandleCommand, with clearer words for
+// unusable input) exactly as every helper serves them.
 func protocolCommands() []*cobra.Command {
 	actions := []struct{ name, short string }{
 		{"get", "Print the credentials for the server URL read on stdin (docker-credential protocol)"},
@@ -80,7 +79,7 @@ func protocol(ctx context.Context, action string, stdin io.Reader, out io.Writer
 	if err != nil {
 		return protocolError(out, err)
 	}
-	if err := credentials.HandleCommand(h, action, bytes.NewReader(in), out); err != nil {
+	if err := credhelper.Handle(h, action, in, out); err != nil {
 		return protocolError(out, err)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -59,6 +60,16 @@ Registry (gcr.io), with no docker login and no secret in config.json.`,
 		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Without Args and RunE cobra answers an unknown command with no
+		// hint of the right ones; with them it comes here.
+		Args:                       cobra.ArbitraryArgs,
+		SuggestionsMinimumDistance: 2,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return unknownCommand(cmd, args[0])
+		},
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	verbose := false
@@ -81,4 +92,19 @@ Registry (gcr.io), with no docker login and no secret in config.json.`,
 	)
 	root.AddCommand(NewCmdKubeletCredentialProvider(), NewCmdKubeletConfig())
 	return root
+}
+
+// unknownCommand names the commands there are, and the nearest ones.
+func unknownCommand(root *cobra.Command, name string) error {
+	var names []string
+	for _, c := range root.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	msg := fmt.Sprintf("unknown command %q", name)
+	if s := root.SuggestionsFor(name); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return fmt.Errorf("%s\nthe commands are: %s\nrun 'docker-credential-gcr --help' for what each does, 'docker-credential-gcr COMMAND --help' for examples", msg, strings.Join(names, ", "))
 }

@@ -13,6 +13,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
@@ -87,38 +88,56 @@ func Dir(flagDir string) (string, error) {
 // lockTimeout bounds the wait for another process editing the same file.
 const lockTimeout = 30 * time.Second
 
-// lockPath is where Update's lock for path lives: in the user's cache dir,
-// named by a hash of the file's resolved path, so that no lock file litters
-// the user's docker config dir (docker and gcloud take no lock anyway; this
-// one orders our own concurrent runs). Without a cache dir it is a sibling.
-func lockPath(path string) string {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return path + ".lock"
+// lockDirs are the places Update's lock may live, best first: the user's
+// cache dir, then per-user places that need no home ($XDG_RUNTIME_DIR, a
+// directory of the user's own in the temp dir). Never beside config.json:
+// lock files are never removed, and one there would stay in the user's
+// docker config dir forever.
+func lockDirs() []string {
+	var dirs []string
+	if dir, err := os.UserCacheDir(); err == nil {
+		dirs = append(dirs, filepath.Join(dir, "docker-credential-gcr", "locks"))
 	}
-	if r, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = r
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" && filepath.IsAbs(dir) {
+		dirs = append(dirs, filepath.Join(dir, "docker-credential-gcr", "locks"))
 	}
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return path + ".lock"
+	name := "docker-credential-gcr"
+	if uid := os.Geteuid(); uid >= 0 {
+		name += "-" + strconv.Itoa(uid)
 	}
-	sum := sha256.Sum256([]byte(abs))
-	return filepath.Join(dir, "docker-credential-gcr", "locks", hex.EncodeToString(sum[:12])+".lock")
+	return append(dirs, filepath.Join(os.TempDir(), name, "locks"))
 }
 
-// lock takes the lock of path: in the cache dir, else beside the file; when
-// neither can be created (a read-only home), the edit goes on unlocked and
-// the atomic write still protects the file. Only a timeout is an error.
-func lock(ctx context.Context, path string) (func() error, error) {
-	var err error
-	paths := []string{lockPath(path)}
-	if sibling := path + ".lock"; paths[0] != sibling {
-		paths = append(paths, sibling)
+// lockName names the lock of path: a hash of the file's resolved path, so
+// that every run that edits the same file takes the same lock.
+func lockName(path string) string {
+	abs, err := filepath.Abs(path)
+	if err == nil {
+		if r, err := filepath.EvalSymlinks(abs); err == nil {
+			abs = r
+		}
 	}
-	for _, p := range paths {
-		var unlock func() error
-		if unlock, err = fsutil.Lock(ctx, p, lockTimeout); err == nil {
+	sum := sha256.Sum256([]byte(abs))
+	return hex.EncodeToString(sum[:12]) + ".lock"
+}
+
+// lock takes the lock of path in the first of lockDirs that is the user's
+// alone, like the token cache's dir (fsutil.EnsurePrivateDir: owned by the
+// user, closed to others), so that nobody else can hold it; a directory of
+// someone else (a shared XDG_CACHE_HOME) is skipped. When no place is
+// usable (no home, a read-only system), the edit goes on unlocked and the
+// atomic write still protects the file. Only a timeout is an error.
+func lock(ctx context.Context, path string) (func() error, error) {
+	name := lockName(path)
+	for _, dir := range lockDirs() {
+		if err := fsutil.EnsurePrivateDir(filepath.Dir(dir)); err != nil {
+			continue
+		}
+		if err := fsutil.EnsurePrivateDir(dir); err != nil {
+			continue
+		}
+		unlock, err := fsutil.Lock(ctx, filepath.Join(dir, name), lockTimeout)
+		if err == nil {
 			return unlock, nil
 		}
 		if errors.Is(err, fsutil.ErrLockTimeout) || ctx.Err() != nil {
@@ -129,7 +148,7 @@ func lock(ctx context.Context, path string) (func() error, error) {
 }
 
 // Update applies edit to the config.json at path: under a lock (see
-// lockPath), it reads the file (a missing one reads as
+// lock), it reads the file (a missing one reads as
 // empty), calls edit, and when the bytes changed writes them atomically
 // (fsutil.WriteFileAtomic: symlink followed, mode and owner kept, a new file
 // 0600 in a 0700 directory). Unchanged bytes are not written, so the file's

@@ -36,7 +36,8 @@
 // reads as empty. Parse returns what docker reads; the edits refuse what
 // docker could not read, and duplicate entries, naming the line and column.
 //
-// Update wraps an edit in the safe write: a lock on config.json.lock, a
-// write only when bytes changed, and fsutil.WriteFileAtomic (symlink
+// Update wraps an edit in the safe write: a lock in a directory of the
+// user's alone (the cache dir, never beside config.json), a write only when
+// bytes changed, and fsutil.WriteFileAtomic (symlink
 // followed, mode and owner kept, new files 0600 in a 0700 directory).
 package configfile

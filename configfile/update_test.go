@@ -27,13 +27,15 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(childPathEnv); path != "" {
 		os.Exit(childUpdate(path, os.Getenv(childHostEnv)))
 	}
-	// Update's lock lives in the user cache dir: never the real one in
-	// tests. Children inherit this.
+	// Update's lock lives in the user cache dir, else the runtime dir, else
+	// the temp dir: never the real ones in tests (a test that takes the
+	// cache dir away sets TMPDIR). Children inherit this.
 	cache, err := os.MkdirTemp("", "configfile-cache-")
 	if err != nil {
 		panic(err)
 	}
 	os.Setenv("XDG_CACHE_HOME", cache)
+	os.Setenv("XDG_RUNTIME_DIR", filepath.Join(cache, "runtime"))
 	code := m.Run()
 	os.RemoveAll(cache)
 	os.Exit(code)

@@ -33,6 +33,21 @@ func ArtifactRegistryHosts() []string {
 	return hosts
 }
 
+// S3NSLocations are the S3NS (Trusted Cloud) locations whose registry is
+// LOCATION-docker.s3nsregistry.fr.
+var S3NSLocations = []string{"u-france-east1"}
+
+// GoogleRegistryHosts returns every Google registry host this helper knows
+// by name: the Container Registry hosts, LOCATION-docker.pkg.dev for every
+// known Artifact Registry location and the S3NS registries.
+func GoogleRegistryHosts() []string {
+	hosts := append(slices.Clone(ContainerRegistryHosts), ArtifactRegistryHosts()...)
+	for _, l := range S3NSLocations {
+		hosts = append(hosts, l+"-docker.s3nsregistry.fr")
+	}
+	return hosts
+}
+
 // ValidateConfigHost normalises a host for credHelpers ("https://" and a
 // trailing "/" dropped, lower-cased) and refuses what docker could never
 // match: an empty name, a path, a wildcard, a space.

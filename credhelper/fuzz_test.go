@@ -38,8 +38,9 @@ func FuzzHost(f *testing.F) {
 	})
 }
 
-// FuzzProtocol drives get/store/erase/list with arbitrary stdin: no panic,
-// and a minted Google token only ever goes to a Google host.
+// FuzzProtocol drives get/store/erase/list with arbitrary stdin through
+// Handle: no panic, the not-found text exactly the protocol's, and a minted
+// Google token only ever goes to a Google host.
 func FuzzProtocol(f *testing.F) {
 	for _, s := range []string{"gcr.io", "ghcr.io\n", `{"ServerURL":"x.example.com","Username":"u","Secret":"p"}`, "", "{", strings.Repeat("a", 300)} {
 		for _, a := range []string{"get", "store", "erase", "list"} {
@@ -50,7 +51,10 @@ func FuzzProtocol(f *testing.F) {
 		m := &mint{}
 		h := New(context.Background(), Config{Tokens: m.tokens, Store: store.NewMemory(), StoreForGoogle: true, Now: time.Now})
 		var out bytes.Buffer
-		err := credentials.HandleCommand(h, action, strings.NewReader(in), &out)
+		err := Handle(h, action, []byte(in), &out)
+		if credentials.IsErrCredentialsNotFound(err) && err.Error() != "credentials not found in native keychain" {
+			t.Fatalf("%s %q: not-found text %q, want the protocol's exact words", action, in, err)
+		}
 		if err == nil && action == "get" && strings.Contains(out.String(), "minted-") {
 			// The protocol library joins stdin's lines and trims them: the
 			// answer's ServerURL is what the helper was asked about.

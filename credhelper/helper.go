@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/docker/docker-credential-helpers/credentials"
@@ -70,14 +71,14 @@ func (h *Helper) Universe(serverURL string) (string, bool) {
 	return h.universe(host)
 }
 
+// universe: a Google host on any port, or a registered host exactly as
+// registered, host[:port] (another port of the same name may be another
+// service; the kubelet's matchImages agree).
 func (h *Helper) universe(host string) (string, bool) {
 	if u, ok := GoogleUniverse(host); ok {
 		return u, true
 	}
 	if u, ok := h.c.Registries[host]; ok {
-		return u, true
-	}
-	if u, ok := h.c.Registries[hostname(host)]; ok {
 		return u, true
 	}
 	return "", false
@@ -125,7 +126,8 @@ func (h *Helper) usable(host string, c *store.Credential) bool {
 	return false
 }
 
-// Add keeps what docker login hands over, by host.
+// Add keeps what docker login hands over, by host, with the server URL as
+// it was sent (list hands that back).
 func (h *Helper) Add(c *credentials.Credentials) error {
 	host, err := NormalizeHost(c.ServerURL)
 	if err != nil {
@@ -138,7 +140,7 @@ func (h *Helper) Add(c *credentials.Credentials) error {
 		return fmt.Errorf("store credentials for %s: no credential store is configured", host)
 	}
 	h.purgeExpired()
-	return h.c.Store.Put(host, &store.Credential{Username: c.Username, Secret: c.Secret, StoredAt: h.c.Now().UTC()})
+	return h.c.Store.Put(host, &store.Credential{ServerURL: strings.TrimSpace(c.ServerURL), Username: c.Username, Secret: c.Secret, StoredAt: h.c.Now().UTC()})
 }
 
 // purgeExpired forgets stored access tokens of Google hosts past their
@@ -148,8 +150,8 @@ func (h *Helper) purgeExpired() {
 	if err != nil {
 		return
 	}
-	for host, user := range m {
-		if _, google := h.universe(host); !google || user != Username {
+	for host, e := range m {
+		if _, google := h.universe(host); !google || e.Username != Username {
 			continue
 		}
 		if c, err := h.c.Store.Get(host); err == nil {
@@ -158,46 +160,83 @@ func (h *Helper) purgeExpired() {
 	}
 }
 
-// Delete forgets what was stored for a host.
+// Delete forgets what was stored for a host. A Google host with nothing
+// stored is already logged out (its tokens are minted on demand): that is
+// success, since docker logout and oras logout erase more than once.
 func (h *Helper) Delete(serverURL string) error {
 	host, err := NormalizeHost(serverURL)
-	if err != nil || h.c.Store == nil {
+	if err != nil {
 		return credentials.NewErrCredentialsNotFound()
 	}
-	if err := h.c.Store.Delete(host); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return credentials.NewErrCredentialsNotFound()
-		}
-		return err
+	_, google := h.universe(host)
+	err = store.ErrNotFound
+	if h.c.Store != nil {
+		err = h.c.Store.Delete(host)
 	}
-	return nil
+	switch {
+	case errors.Is(err, store.ErrNotFound) && google:
+		return nil
+	case errors.Is(err, store.ErrNotFound):
+		return credentials.NewErrCredentialsNotFound()
+	}
+	return err
 }
 
-// List never fails: the stored hosts with their usernames, plus the Google
-// hosts config.json maps to this helper (as oauth2accesstoken), without
-// minting a token.
+// List never fails and mints no token: the stored credentials under the
+// server URL each was stored with (docker's get-all-credentials asks get
+// for exactly those keys), plus, as oauth2accesstoken, the Google hosts
+// config.json maps to this helper in credHelpers — and, when this helper
+// is the credsStore, every Google registry it serves, since regclient asks
+// a credsStore only for the hosts list returns.
 func (h *Helper) List() (map[string]string, error) {
 	out := map[string]string{}
-	if h.c.DockerConfig != "" {
-		if data, err := os.ReadFile(h.c.DockerConfig); err == nil {
-			if cfg, err := configfile.Parse(data); err == nil {
-				for host, helper := range cfg.CredHelpers {
-					if _, google := h.Universe(host); google && helper == HelperName {
-						out[host] = Username
-					}
-				}
-			}
-		}
+	for _, host := range h.servedHosts() {
+		out[host] = Username
 	}
 	if h.c.Store != nil {
 		h.purgeExpired()
 		if m, err := h.c.Store.List(); err == nil {
-			for host, u := range m {
-				out[host] = u
+			for host, e := range m {
+				delete(out, host) // what is stored wins over the served default
+				key := e.ServerURL
+				if key == "" {
+					key = host // stored before the server URL was kept
+				}
+				out[key] = e.Username
 			}
 		}
 	}
 	return out, nil
+}
+
+// servedHosts are the Google hosts config.json sends to this helper.
+func (h *Helper) servedHosts() []string {
+	if h.c.DockerConfig == "" {
+		return nil
+	}
+	data, err := os.ReadFile(h.c.DockerConfig)
+	if err != nil {
+		return nil
+	}
+	cfg, err := configfile.Parse(data)
+	if err != nil {
+		return nil
+	}
+	var hosts []string
+	for host, helper := range cfg.CredHelpers {
+		if n, err := NormalizeHost(host); err == nil && helper == HelperName {
+			if _, google := h.universe(n); google {
+				hosts = append(hosts, host)
+			}
+		}
+	}
+	if cfg.CredsStore == HelperName {
+		hosts = append(hosts, GoogleRegistryHosts()...)
+		for host := range h.c.Registries {
+			hosts = append(hosts, host)
+		}
+	}
+	return hosts
 }
 
 // dockerConfigPath is config.json in the docker config dir, or "".

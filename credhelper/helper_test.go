@@ -108,7 +108,8 @@ func TestAddDeleteList(t *testing.T) {
 		t.Errorf("stored = %+v, %v", c, err)
 	}
 	list, err := h.List()
-	want := map[string]string{"myreg.ncr.fin-ntruss.com": "AK", "us-east1-docker.pkg.dev": Username}
+	// Under the server URL as stored, which get also takes.
+	want := map[string]string{"https://MyReg.ncr.fin-ntruss.com/": "AK", "us-east1-docker.pkg.dev": Username}
 	if err != nil || len(list) != len(want) {
 		t.Errorf("List() = %v, %v, want %v", list, err, want)
 	}
@@ -136,5 +137,100 @@ func TestAddDeleteList(t *testing.T) {
 	h = New(context.Background(), Config{Tokens: (&mint{}).tokens, DockerConfig: cfg})
 	if l, err := h.List(); err != nil || len(l) != 0 {
 		t.Errorf("List() with a broken config = %v, %v, want {}, nil", l, err)
+	}
+}
+
+// TestRegisteredHostExactPort: a host registered with configure-docker
+// --allow-custom-host is served exactly as registered, host[:port]: another
+// port of the same name may be another service (anyone's on a shared host).
+func TestRegisteredHostExactPort(t *testing.T) {
+	m := &mint{}
+	h := New(context.Background(), Config{
+		Tokens:     m.tokens,
+		Registries: map[string]string{"registry.example.com": UniverseGoogle, "other.example.com:5000": UniverseGoogle},
+	})
+	for url, want := range map[string]bool{
+		"registry.example.com":                true,
+		"https://registry.example.com/v2/":    true,
+		"registry.example.com/team/app":       true,
+		"registry.example.com:31337":          false,
+		"https://registry.example.com:443/":   false,
+		"registry.example.com:31337/team/app": false,
+		"other.example.com:5000":              true,
+		"other.example.com":                   false,
+		"other.example.com:5001":              false,
+	} {
+		before := m.n
+		_, secret, err := h.Get(url)
+		if want && (err != nil || secret == "") {
+			t.Errorf("Get(%q) = %q, %v, want a token", url, secret, err)
+		}
+		if !want && (!credentials.IsErrCredentialsNotFound(err) || m.n != before) {
+			t.Errorf("Get(%q) = %v after %d mints, want not found and no token minted", url, err, m.n-before)
+		}
+		if _, ours := h.Universe(url); ours != want {
+			t.Errorf("Universe(%q) = %v, want %v", url, ours, want)
+		}
+	}
+}
+
+func TestListServerURLAndServedHosts(t *testing.T) {
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	cfg := filepath.Join(t.TempDir(), "config.json")
+	os.WriteFile(cfg, []byte(`{"credsStore": "gcr"}`), 0o600)
+	st := store.NewMemory()
+	st.Put("legacy.example.com", &store.Credential{Username: "OLD", Secret: "S", StoredAt: now}) // stored before server URLs were kept
+	m := &mint{}
+	h := New(context.Background(), Config{Tokens: m.tokens, Store: st, StoreForGoogle: true, DockerConfig: cfg,
+		Registries: map[string]string{"registry.example.com": UniverseGoogle}, Now: func() time.Time { return now }})
+	for _, c := range []*credentials.Credentials{
+		{ServerURL: "https://index.docker.io/v1/", Username: "hub", Secret: "S1"},
+		{ServerURL: "https://us-docker.pkg.dev", Username: UsernameJSONKey, Secret: "KEY"},
+	} {
+		if err := h.Add(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := h.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"https://index.docker.io/v1/":           "hub",
+		"legacy.example.com":                    "OLD",
+		"https://us-docker.pkg.dev":             UsernameJSONKey, // the stored key, not the served default
+		"gcr.io":                                Username,
+		"marketplace.gcr.io":                    Username,
+		"europe-west1-docker.pkg.dev":           Username,
+		"u-france-east1-docker.s3nsregistry.fr": Username,
+		"registry.example.com":                  Username,
+	}
+	for k, v := range want {
+		if list[k] != v {
+			t.Errorf("List()[%s] = %q, want %q", k, list[k], v)
+		}
+	}
+	if _, ok := list["us-docker.pkg.dev"]; ok {
+		t.Errorf("List() has us-docker.pkg.dev twice (served and stored)")
+	}
+	if m.n != 0 {
+		t.Errorf("List() minted %d tokens, want 0", m.n)
+	}
+	for _, url := range []string{"https://index.docker.io/v1/", "index.docker.io"} {
+		if user, _, err := h.Get(url); err != nil || user != "hub" {
+			t.Errorf("Get(%q) = %q, %v, want hub", url, user, err)
+		}
+	}
+	// Erase: a Google host with nothing stored is logged out already.
+	for i := range 2 {
+		if err := h.Delete("https://us-docker.pkg.dev"); err != nil {
+			t.Errorf("Delete #%d of a Google host = %v, want nil", i+1, err)
+		}
+	}
+	if err := h.Delete("ghcr.io"); !credentials.IsErrCredentialsNotFound(err) {
+		t.Errorf("Delete(ghcr.io) with nothing stored = %v, want not found", err)
+	}
+	if err := New(context.Background(), Config{Tokens: m.tokens}).Delete("gcr.io"); err != nil {
+		t.Errorf("Delete(gcr.io) with no store = %v, want nil", err)
 	}
 }

@@ -455,12 +455,11 @@ func TestKubeletMatchImages(t *testing.T) {
 		"docker.rep.pkg.dev/x", "docker.a.b.rep.pkg.dev/x", "x.docker.us.rep.pkg.dev/x", "s3nsregistry.fr/x",
 		"docker.s3nsregistry.fr/x", "evil-docker.s3nsregistry.fr.evil.com/x", "ghcr.io/o/r", "docker.io/library/nginx",
 		"registry.example.com/team/app", "registry.example.com:5001/team/app", "localhost:5000/x",
+		"myreg.internal:5000/team/app", // registered without a port: exactly as registered
 	}
-	// A Google host (or a host registered without a port) written with an
-	// explicit port is served by the plugin, but the kubelet cannot glob a
-	// port: it does not ask. The README says to register such a host with
-	// its port.
-	portOnly := []string{"gcr.io:5000/x", "us.gcr.io:443/x", "us-docker.pkg.dev:443/p/r/app", "myreg.internal:5000/team/app"}
+	// A Google host written with an explicit port is served by the plugin,
+	// but the kubelet cannot glob a port: it does not ask.
+	portOnly := []string{"gcr.io:5000/x", "us.gcr.io:443/x", "us-docker.pkg.dev:443/p/r/app"}
 	for _, image := range portOnly {
 		if matchesAny(patterns, image) {
 			t.Errorf("matchImages %q match %s; the kubelet has no port glob", patterns, image)

@@ -1,9 +1,12 @@
 package credhelper
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,13 +48,110 @@ func FormatAccessToken(t *token.Token, format, host string, now time.Time) (stri
 		b, err := json.MarshalIndent(out, "", "  ")
 		return string(b) + "\n", err
 	case FormatDockerConfig:
-		h, err := NormalizeHost(host)
-		if err != nil || host == "" {
-			return "", fmt.Errorf("--format=docker-config needs the registry host: print-access-token --format=docker-config HOST")
+		if host == "" {
+			return "", errNoDockerConfigHost
 		}
-		auth := base64.StdEncoding.EncodeToString([]byte(Username + ":" + t.AccessToken))
-		b, err := json.MarshalIndent(map[string]any{"auths": map[string]any{h: map[string]string{"auth": auth}}}, "", "  ")
-		return string(b) + "\n", err
+		return DockerConfigJSON(map[string]*token.Token{host: t})
 	}
-	return "", fmt.Errorf("unknown format %q; use one of %s", format, strings.Join(Formats, ", "))
+	return "", unknownFormat(format)
+}
+
+var errNoDockerConfigHost = errors.New("--format=docker-config needs the registry host: print-access-token --format=docker-config HOST [HOST...]")
+
+func unknownFormat(format string) error {
+	return fmt.Errorf("unknown format %q; use one of %s", format, strings.Join(Formats, ", "))
+}
+
+// DockerConfigJSON renders a docker config.json whose auths give each
+// registry host oauth2accesstoken and its token: a pull secret's
+// .dockerconfigjson. The result ends with a newline.
+func DockerConfigJSON(tokens map[string]*token.Token) (string, error) {
+	auths := make(map[string]any, len(tokens))
+	for host, t := range tokens {
+		h, err := NormalizeHost(host)
+		if err != nil {
+			return "", fmt.Errorf("--format=docker-config: %w", err)
+		}
+		auths[h] = map[string]string{"auth": base64.StdEncoding.EncodeToString([]byte(Username + ":" + t.AccessToken))}
+	}
+	b, err := json.MarshalIndent(map[string]any{"auths": auths}, "", "  ")
+	return string(b) + "\n", err
+}
+
+// PrintOptions are print-access-token's inputs.
+type PrintOptions struct {
+	Format      string
+	Hosts       []string // the registries; several only with FormatDockerConfig
+	Impersonate string   // A,B,TARGET replaces the configured impersonation
+	Now         time.Time
+}
+
+// PrintAccessToken renders a token in o.Format: for the universe of
+// o.Hosts (the default one when none is given), and with
+// FormatDockerConfig one auths entry per host, minting one token per
+// universe. It returns the tokens it used (for their expiry).
+func (s *Setup) PrintAccessToken(ctx context.Context, o PrintOptions) (string, []*token.Token, error) {
+	if !slices.Contains(Formats, o.Format) {
+		return "", nil, unknownFormat(o.Format)
+	}
+	if len(o.Hosts) > 1 && o.Format != FormatDockerConfig {
+		return "", nil, fmt.Errorf("%d hosts given; --format=%s prints one token: give at most one HOST, or --format=docker-config for an auths JSON with each", len(o.Hosts), o.Format)
+	}
+	if len(o.Hosts) == 0 && o.Format == FormatDockerConfig {
+		return "", nil, errNoDockerConfigHost
+	}
+	h, err := s.Helper(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	universes := make(map[string]string, len(o.Hosts)) // host -> universe
+	for _, host := range o.Hosts {
+		u, ok := h.Universe(host)
+		if !ok {
+			return "", nil, fmt.Errorf("%s is not a Google registry; a Google token is only printed for gcr.io, *-docker.pkg.dev, *-docker.s3nsregistry.fr or a host registered with `configure-docker --allow-custom-host`", host)
+		}
+		universes[host] = u
+	}
+	opts, err := s.TokenOptions(o.Impersonate)
+	if err != nil {
+		return "", nil, err
+	}
+	tokens := Tokens(opts)
+	minted := map[string]*token.Token{} // universe -> token
+	mint := func(universe string) (*token.Token, error) {
+		if t, ok := minted[universe]; ok {
+			return t, nil
+		}
+		t, err := tokens(ctx, universe)
+		if err == nil {
+			minted[universe] = t
+		}
+		return t, err
+	}
+	var used []*token.Token
+	if o.Format == FormatDockerConfig {
+		byHost := make(map[string]*token.Token, len(o.Hosts))
+		for _, host := range o.Hosts {
+			t, err := mint(universes[host])
+			if err != nil {
+				return "", nil, err
+			}
+			byHost[host] = t
+		}
+		for _, t := range minted {
+			used = append(used, t)
+		}
+		out, err := DockerConfigJSON(byHost)
+		return out, used, err
+	}
+	universe := ""
+	if len(o.Hosts) == 1 {
+		universe = universes[o.Hosts[0]]
+	}
+	t, err := mint(universe)
+	if err != nil {
+		return "", nil, err
+	}
+	out, err := FormatAccessToken(t, o.Format, "", o.Now)
+	return out, []*token.Token{t}, err
 }

@@ -2,6 +2,7 @@ package credhelper
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
 	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
 	"github.com/docker-credential-gcr/docker-credential-gcr/store"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
@@ -53,7 +55,9 @@ func (s *Setup) TokenOptions(impersonate string) (token.Options, error) {
 // Logger returns the --verbose trail's logger, or nil when it is off.
 // DOCKER_CREDENTIAL_GCR_VERBOSE=1 writes it to stderr; any other value is a
 // file to append to (docker gives a helper no flags, and its stderr is not
-// always shown).
+// always shown). The file must be nobody else's to write (fsutil.OpenAppend:
+// not a symlink, owned by the user or root, not group/world-writable; a new
+// one is 0600); else one line on stderr says why and the trail goes there.
 func (s *Setup) Logger() *slog.Logger {
 	if s.log != nil || s.Settings.Verbose == "" {
 		return s.log
@@ -64,10 +68,13 @@ func (s *Setup) Logger() *slog.Logger {
 		return nil
 	case "1", "true", "yes", "on", "stderr":
 	default:
-		f, err := os.OpenFile(s.Settings.Verbose, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-		if err != nil {
+		f, err := fsutil.OpenAppend(s.Settings.Verbose)
+		switch {
+		case errors.Is(err, fsutil.ErrUntrusted):
+			fmt.Fprintf(os.Stderr, "docker-credential-gcr: verbose log refused: %v; writing it to stderr\n", err)
+		case err != nil:
 			fmt.Fprintf(os.Stderr, "docker-credential-gcr: verbose log %s: %v; writing it to stderr\n", s.Settings.Verbose, err)
-		} else {
+		default:
 			w = f // open for the life of the process
 		}
 	}

@@ -14,6 +14,7 @@ import (
 // Scenario (cache): many docker and crane processes at once with a cold
 // cache make one request to the metadata server; warm ones make none.
 func TestConcurrentClientsOneUpstreamRequest(t *testing.T) {
+	needs(t, "crane", "docker")
 	u := newUser(t, "cache")
 	must(t, u, "docker-credential-gcr configure-docker "+harness.ARHost)
 	img := harness.ARHost + "/demo-project/repo/cache:v1"

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,14 +24,11 @@ import (
 var world *harness.World
 
 func TestMain(m *testing.M) {
-	if missing := harness.Missing(); len(missing) > 0 {
-		msg := fmt.Sprintf("e2e: missing tools %v; run `make deps`, which installs the Debian packages and crane and says how to get docker and gcloud", missing)
-		if os.Getenv("CI") != "" {
-			fmt.Fprintln(os.Stderr, msg+" — CI must never skip the e2e suite")
-			os.Exit(1)
-		}
-		fmt.Fprintln(os.Stderr, msg+" — skipping")
-		os.Exit(0)
+	// Every test names the tools it drives (needs): a missing one skips it
+	// with the tool's name, or fails it in CI. The world itself needs
+	// docker-registry and htpasswd; without them no test runs.
+	if len(harness.Missing(harness.WorldTools...)) > 0 {
+		os.Exit(m.Run())
 	}
 	dir, err := os.MkdirTemp("", "dcg-e2e-")
 	if err != nil {
@@ -50,6 +48,22 @@ func TestMain(m *testing.M) {
 	}
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// needs skips t, naming them, unless the world's tools and every one of
+// tools are on PATH; in CI (CI set) it fails t instead: CI never skips.
+func needs(t *testing.T, tools ...string) {
+	t.Helper()
+	if missing := harness.Missing(append(slices.Clone(harness.WorldTools), tools...)...); len(missing) > 0 {
+		msg := fmt.Sprintf("%s not installed; run `make deps`, which installs the Debian packages and the Go tools at pinned versions and says how to get docker and gcloud", strings.Join(missing, ", "))
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s (CI must never skip)", msg)
+		}
+		t.Skip("SKIP: " + msg)
+	}
+	if world == nil {
+		t.Fatal("the world did not start (see above)")
+	}
 }
 
 func newUser(t *testing.T, name string) *harness.User {
@@ -81,18 +95,19 @@ func pushImage(t *testing.T, u *harness.User, ref string) {
 	must(t, u, fmt.Sprintf("crane append -f %s -t %s", layer, ref))
 }
 
-// authSince returns the AR token-endpoint attempts after start.
+// tokenAttempts returns the logins at the AR token endpoint after since:
+// Basic credentials, or an OAuth2 password form (containerd's, in buildx).
 func tokenAttempts(r *fakeregistry.Registry, since time.Time) []fakeregistry.AuthAttempt {
 	var out []fakeregistry.AuthAttempt
 	for _, a := range r.AuthLog() {
-		if a.Time.After(since) && a.Scheme == "Basic" {
+		if a.Time.After(since) && (a.Scheme == "Basic" || a.Path == fakeregistry.TokenPath && a.Method == "POST" && a.Username != "") {
 			out = append(out, a)
 		}
 	}
 	return out
 }
 
-// wantPrincipal asserts that every Basic login at the AR token server since
+// wantPrincipal asserts that every login at the AR token server since
 // start was accepted for principal with username user, and there was one.
 func wantPrincipal(t *testing.T, since time.Time, user, principal string) {
 	t.Helper()
@@ -124,6 +139,7 @@ func noSecretIn(t *testing.T, path string, extra ...string) {
 // Scenario 1: configure-docker, then crane, docker and skopeo work with no
 // docker login — with the VM's metadata identity, a key file, its base64.
 func TestNoLogin(t *testing.T) {
+	needs(t, "docker", "crane", "skopeo")
 	cases := []struct {
 		name, principal string
 		setup           func(u *harness.User)
@@ -170,6 +186,7 @@ func TestNoLogin(t *testing.T) {
 // then a pull as the impersonated account; a refused impersonation names
 // the missing role.
 func TestImpersonatedLogin(t *testing.T) {
+	needs(t, "docker", "crane")
 	const pusher = "pusher@demo-project.iam.gserviceaccount.com"
 	world.Google.AllowImpersonation(harness.VMAccount, pusher)
 	u := newUser(t, "impersonate")
@@ -196,6 +213,7 @@ func TestImpersonatedLogin(t *testing.T) {
 // Scenario 3: docker login with a service-account key (the long-push case):
 // stored by the helper, handed back by get, used for a push.
 func TestJSONKeyLogin(t *testing.T) {
+	needs(t, "docker", "crane")
 	const sa = "longpush@demo-project.iam.gserviceaccount.com"
 	u := newUser(t, "jsonkey")
 	key, err := world.Google.NewServiceAccountForRealHosts(sa)
@@ -222,6 +240,7 @@ func TestJSONKeyLogin(t *testing.T) {
 // docker login stores in the OS keyring, docker and crane use it, logout
 // erases it — and the registry never sees a Google token.
 func TestForeignRegistryKeyring(t *testing.T) {
+	needs(t, "docker", "crane", "dbus-run-session", "gnome-keyring-daemon", "secret-tool")
 	u := newUser(t, "ncr")
 	u.WriteFile(".docker/config.json", []byte("{\n  \"credsStore\": \"gcr\"\n}\n"))
 	u.Setenv("NCR_SECRET", world.ForeignSecret)
@@ -275,6 +294,7 @@ func TestForeignRegistryKeyring(t *testing.T) {
 // Scenario 4b: with the helper as global credsStore and nothing stored, a
 // foreign registry gets nothing from it (anonymous), never a Google token.
 func TestForeignRegistryNeverGetsGoogleToken(t *testing.T) {
+	needs(t, "crane")
 	u := newUser(t, "anon")
 	u.WriteFile(".docker/config.json", []byte(`{"credsStore": "gcr"}`))
 	start := time.Now()
@@ -292,6 +312,7 @@ func TestForeignRegistryNeverGetsGoogleToken(t *testing.T) {
 // Scenario 5: gcloud's configure-docker and ours edit the same file, in
 // both orders; both entries stay and docker keeps working.
 func TestGcloudInterop(t *testing.T) {
+	needs(t, "gcloud", "docker", "crane")
 	for _, order := range []string{"gcloud-first", "ours-first"} {
 		t.Run(order, func(t *testing.T) {
 			u := newUser(t, order)

@@ -76,6 +76,7 @@ func dockerConfigDir(t *testing.T, u *harness.User, name, host, user, password s
 // prints; the plugin answers with the node's metadata identity, and a pull
 // with exactly the credentials it returned works.
 func TestKubeletPlugin(t *testing.T) {
+	needs(t, "crane")
 	pusher := newUser(t, "kubelet-pusher")
 	must(t, pusher, "docker-credential-gcr configure-docker "+harness.ARHost)
 	img := harness.ARHost + "/demo-project/repo/kubelet:v1"
@@ -128,6 +129,7 @@ func TestKubeletPlugin(t *testing.T) {
 
 // Scenario 7: print-access-token for crictl and for a pull secret.
 func TestKubeletPrintAccessTokenFormats(t *testing.T) {
+	needs(t, "crane")
 	pusher := newUser(t, "secret-pusher")
 	must(t, pusher, "docker-credential-gcr configure-docker "+harness.ARHost)
 	img := harness.ARHost + "/demo-project/repo/pull-secret:v1"

@@ -3,6 +3,7 @@ package settings
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -84,7 +85,7 @@ func Update(path string, unsetAll bool, e Edit) (*Settings, error) {
 	var out *Settings
 	err := Modify(path, func(s *Settings) error {
 		if unsetAll {
-			*s = Settings{Registries: s.Registries}
+			*s = Settings{Registries: s.Registries, path: s.path}
 		}
 		if e.Set == nil {
 			e.Set = func(string) bool { return false }
@@ -101,8 +102,27 @@ func Update(path string, unsetAll bool, e Edit) (*Settings, error) {
 				*dst = strings.TrimSpace(v)
 			}
 		}
-		set("token-file", &s.TokenFile, e.TokenFile)
-		set("credentials-file", &s.CredentialsFile, e.CredentialsFile)
+		// A file is stored absolute: get runs in docker's working directory.
+		setPath := func(flag string, dst *string, v string) error {
+			if !e.Set(flag) {
+				return nil
+			}
+			if v = strings.TrimSpace(v); v != "" {
+				abs, err := filepath.Abs(v)
+				if err != nil {
+					return fmt.Errorf("--%s=%s: %w; give an absolute path", flag, v, err)
+				}
+				v = abs
+			}
+			*dst = v
+			return nil
+		}
+		if err := setPath("token-file", &s.TokenFile, e.TokenFile); err != nil {
+			return err
+		}
+		if err := setPath("credentials-file", &s.CredentialsFile, e.CredentialsFile); err != nil {
+			return err
+		}
 		set("impersonate-service-account", &s.ImpersonateServiceAccount, e.Impersonate)
 		set("metadata-account", &s.MetadataAccount, e.MetadataAccount)
 		set("universe-domain", &s.UniverseDomain, e.Universe)
@@ -113,7 +133,7 @@ func Update(path string, unsetAll bool, e Edit) (*Settings, error) {
 }
 
 // Modify runs edit on the settings file at path under a lock and writes the
-// result atomically when it changed.
+// result atomically, 0600, when it changed.
 func Modify(path string, edit func(*Settings) error) error {
 	unlock, err := fsutil.Lock(context.Background(), path+".lock", 10*time.Second)
 	if err != nil {
@@ -132,7 +152,7 @@ func Modify(path string, edit func(*Settings) error) error {
 	if string(after) == before {
 		return nil
 	}
-	if err := fsutil.WriteFileAtomic(path, after, 0o600); err != nil {
+	if err := fsutil.WritePrivate(path, after); err != nil {
 		return fmt.Errorf("write settings %s: %w", path, err)
 	}
 	return nil

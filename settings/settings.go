@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
@@ -71,6 +72,9 @@ type Settings struct {
 	// Registries are hosts outside the Google patterns that the user
 	// registered with configure-docker: get serves them Google tokens.
 	Registries []string `json:"registries,omitempty"`
+
+	// path is the file these settings were read from, for error messages.
+	path string
 }
 
 // Path returns the settings file: $DOCKER_CREDENTIAL_GCR_CONFIG, else
@@ -89,14 +93,23 @@ func Path(getenv func(string) string) (string, error) {
 	return filepath.Join(dir, "docker-credential-gcr", "config.json"), nil
 }
 
+// MaxFileSize bounds the settings file (and what the helper reads of it).
+const MaxFileSize = 1 << 20
+
 // Load reads the settings file at path. A missing file is empty settings.
+// The file steers the helper (token sources, IAM endpoint, files to read),
+// so it is trusted only when nobody else can write it: it must be a regular
+// file of at most MaxFileSize bytes, owned by the user (or root) and not
+// writable by group or others (fsutil.CheckNotWritableByOthers).
 func Load(path string) (*Settings, error) {
-	s := &Settings{}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	s := &Settings{path: path}
+	data, err := fsutil.ReadNotWritableByOthers(path, MaxFileSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return s, nil
-	}
-	if err != nil {
+	case errors.Is(err, fsutil.ErrUntrusted):
+		return nil, fmt.Errorf("settings file refused: %w", err)
+	case err != nil:
 		return nil, fmt.Errorf("read settings: %w", err)
 	}
 	if err := json.Unmarshal(data, s); err != nil {
@@ -158,12 +171,13 @@ func first(vs ...string) string {
 func (s *Settings) TokenOptions(getenv func(string) string) (token.Options, error) {
 	sources, err := MapSourceNames(s.TokenSources)
 	if err != nil {
-		cache, err := s.Cache(getenv)
-		if err != nil {
-			return token.Options{}, err
+		if getenv(EnvTokenSources) != "" {
+			return token.Options{}, fmt.Errorf("%s: %w", EnvTokenSources, err)
 		}
-		return token.Options{
-			Cache: cache}, err
+		return token.Options{}, fmt.Errorf("%s token_sources: %w; fix it with `docker-credential-gcr config --token-source=...`", s.file(), err)
+	}
+	if err := s.checkPaths(getenv); err != nil {
+		return token.Options{}, err
 	}
 	cache, err := s.Cache(getenv)
 	if err != nil {
@@ -181,6 +195,42 @@ func (s *Settings) TokenOptions(getenv func(string) string) (token.Options, erro
 		AllowCustomURLs: s.AllowCustomCredentialURLs,
 		Getenv:          getenv,
 	}, nil
+}
+
+// file names the settings file in an error message.
+func (s *Settings) file() string {
+	if s.path == "" {
+		return "settings file"
+	}
+	return "settings file " + s.path
+}
+
+// checkPaths refuses a relative credentials or token file that came from the
+// settings file or from our own variables: it would be resolved against
+// whatever directory docker runs in, so a repository's own key.json would be
+// used on a docker pull inside it. Google's GOOGLE_APPLICATION_CREDENTIALS
+// and gcloud's CLOUDSDK_AUTH_ACCESS_TOKEN_FILE keep their meaning (relative
+// to the working directory, as Google's libraries and gcloud read them):
+// the user set them for the command at hand.
+func (s *Settings) checkPaths(getenv func(string) string) error {
+	for _, f := range []struct {
+		value, ours, google, key, flag string
+	}{
+		{s.CredentialsFile, EnvCredentialsFile, EnvGoogleCredentials, "credentials_file", "credentials-file"},
+		{s.TokenFile, EnvTokenFile, EnvGcloudTokenFile, "token_file", "token-file"},
+	} {
+		if f.value == "" || filepath.IsAbs(f.value) {
+			continue
+		}
+		switch {
+		case getenv(f.ours) != "":
+			return fmt.Errorf("%s=%q is a relative path, which would be resolved against the directory docker runs in; set it to an absolute path", f.ours, f.value)
+		case getenv(f.google) != "":
+			continue // Google's own variable: relative to the working directory
+		}
+		return fmt.Errorf("%s: %s %q is a relative path, which would be resolved against the directory docker runs in; store an absolute path: `docker-credential-gcr config --%s=PATH` (a relative PATH is resolved where you run config)", s.file(), f.key, f.value, f.flag)
+	}
+	return nil
 }
 
 // Cache returns the token cache, or nil when it is turned off.

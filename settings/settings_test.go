@@ -102,3 +102,107 @@ func TestUpdateAndUnsetAll(t *testing.T) {
 		t.Errorf("TokenOptions() after unset-all = sources %v cache %v", o.Sources, o.Cache)
 	}
 }
+
+// TestUnknownTokenSourceRefused: an unknown name in the environment or in the
+// settings file is an error naming it and the valid names, not the default
+// chain run silently.
+func TestUnknownTokenSourceRefused(t *testing.T) {
+	fromEnv := (&Settings{}).Overlay(env(map[string]string{EnvTokenSources: "bogus,metadata"}))
+	fromFile := &Settings{TokenSources: []string{"bogus", "metadata"}}
+	for name, tt := range map[string]struct {
+		s      *Settings
+		getenv func(string) string
+		origin string
+	}{
+		"env":  {fromEnv, env(map[string]string{EnvTokenSources: "bogus,metadata"}), EnvTokenSources},
+		"file": {fromFile, env(nil), "token_sources"},
+	} {
+		o, err := tt.s.TokenOptions(tt.getenv)
+		if err == nil {
+			t.Errorf("TokenOptions(%s: bogus,metadata) = sources %q, nil error, want an error naming bogus", name, o.Sources)
+			continue
+		}
+		for _, want := range []string{`"bogus"`, "metadata", "gcloud", tt.origin} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("TokenOptions(%s: bogus,metadata) = %v, want it to contain %q", name, err, want)
+			}
+		}
+	}
+}
+
+// TestConfigStoresAbsolutePaths: config --credentials-file/--token-file
+// resolve a relative path against the directory config runs in.
+func TestConfigStoresAbsolutePaths(t *testing.T) {
+	work := t.TempDir()
+	t.Chdir(work)
+	path := filepath.Join(t.TempDir(), "cfg", "config.json")
+	set := func(f string) bool { return f == "credentials-file" || f == "token-file" }
+	s, err := Update(path, false, Edit{Set: set, CredentialsFile: "keys/key.json", TokenFile: "token.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(work, "keys", "key.json"); s.CredentialsFile != want {
+		t.Errorf("config --credentials-file=keys/key.json stored %q, want %q", s.CredentialsFile, want)
+	}
+	if want := filepath.Join(work, "token.txt"); s.TokenFile != want {
+		t.Errorf("config --token-file=token.txt stored %q, want %q", s.TokenFile, want)
+	}
+	// An empty value unsets, it is not the working directory.
+	s, err = Update(path, false, Edit{Set: set})
+	if err != nil || s.CredentialsFile != "" || s.TokenFile != "" {
+		t.Errorf("config --credentials-file= --token-file= = %+v, %v, want both unset", s, err)
+	}
+}
+
+// TestRelativePathsRefused: a relative credentials or token file in the
+// settings file or in our own variables would be resolved against docker's
+// working directory (a cloned repository's key.json): refused with the fix.
+// Google's and gcloud's own variables keep their meaning (relative to the
+// working directory, as Google's libraries and gcloud read them).
+func TestRelativePathsRefused(t *testing.T) {
+	abs := filepath.Join(t.TempDir(), "key.json")
+	refused := []struct {
+		name string
+		s    *Settings
+		env  map[string]string
+		want []string
+	}{
+		{"credentials_file in the settings file", &Settings{CredentialsFile: "key.json"}, nil,
+			[]string{"credentials_file", `"key.json"`, "absolute", "config --credentials-file"}},
+		{"token_file in the settings file", &Settings{TokenFile: "token.txt"}, nil,
+			[]string{"token_file", `"token.txt"`, "absolute", "config --token-file"}},
+		{EnvCredentialsFile, &Settings{}, map[string]string{EnvCredentialsFile: "key.json"},
+			[]string{EnvCredentialsFile, `"key.json"`, "absolute"}},
+		{EnvTokenFile, &Settings{}, map[string]string{EnvTokenFile: "./token.txt"},
+			[]string{EnvTokenFile, `"./token.txt"`, "absolute"}},
+		{"our variable over an absolute settings value", &Settings{CredentialsFile: abs}, map[string]string{EnvCredentialsFile: "key.json"},
+			[]string{EnvCredentialsFile}},
+	}
+	for _, tt := range refused {
+		o, err := tt.s.Overlay(env(tt.env)).TokenOptions(env(tt.env))
+		if err == nil {
+			t.Errorf("TokenOptions(%s) = credentials %q token %q, nil error, want a refusal", tt.name, o.CredentialsFile, o.TokenFile)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("TokenOptions(%s) = %v, want it to contain %q", tt.name, err, w)
+			}
+		}
+	}
+	accepted := []struct {
+		name string
+		s    *Settings
+		env  map[string]string
+	}{
+		{"absolute paths", &Settings{CredentialsFile: abs, TokenFile: abs}, nil},
+		{EnvGoogleCredentials, &Settings{}, map[string]string{EnvGoogleCredentials: "key.json"}},
+		{EnvGcloudTokenFile, &Settings{}, map[string]string{EnvGcloudTokenFile: "token.txt"}},
+		{"Google's variable over a relative settings value", &Settings{CredentialsFile: "key.json"}, map[string]string{EnvGoogleCredentials: abs}},
+	}
+	for _, tt := range accepted {
+		if _, err := tt.s.Overlay(env(tt.env)).TokenOptions(env(tt.env)); err != nil {
+			t.Errorf("TokenOptions(%s) = %v, want nil", tt.name, err)
+		}
+	}
+}

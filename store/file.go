@@ -46,14 +46,14 @@ func (s *fileStore) Delete(host string) error {
 	return err
 }
 
-func (s *fileStore) List() (map[string]string, error) {
+func (s *fileStore) List() (map[string]Entry, error) {
 	m, err := s.f.read()
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]string, len(m))
+	out := make(map[string]Entry, len(m))
 	for h, c := range m {
-		out[h] = c.Username
+		out[h] = Entry{ServerURL: c.ServerURL, Username: c.Username}
 	}
 	return out, nil
 }
@@ -79,10 +79,10 @@ func (m memory) Delete(host string) error {
 	delete(m, host)
 	return nil
 }
-func (m memory) List() (map[string]string, error) {
-	out := make(map[string]string, len(m))
+func (m memory) List() (map[string]Entry, error) {
+	out := make(map[string]Entry, len(m))
 	for h, c := range m {
-		out[h] = c.Username
+		out[h] = Entry{ServerURL: c.ServerURL, Username: c.Username}
 	}
 	return out, nil
 }

@@ -19,9 +19,10 @@ const chunkSize = 2000
 
 // indexEntry is what the index says of a host: never a secret.
 type indexEntry struct {
-	Username string    `json:"username"`
-	StoredAt time.Time `json:"stored_at"`
-	Chunks   int       `json:"chunks,omitempty"`
+	ServerURL string    `json:"server_url,omitempty"`
+	Username  string    `json:"username"`
+	StoredAt  time.Time `json:"stored_at"`
+	Chunks    int       `json:"chunks,omitempty"`
 }
 
 // keyringStore keeps secrets in the OS keyring and an index of hosts and
@@ -71,7 +72,7 @@ func (s *keyringStore) Get(host string) (*Credential, error) {
 		}
 		secret += part
 	}
-	return &Credential{Username: e.Username, Secret: secret, StoredAt: e.StoredAt}, nil
+	return &Credential{ServerURL: e.ServerURL, Username: e.Username, Secret: secret, StoredAt: e.StoredAt}, nil
 }
 
 func (s *keyringStore) Put(host string, c *Credential) error {
@@ -86,7 +87,7 @@ func (s *keyringStore) Put(host string, c *Credential) error {
 		for i := len(chunks); i < old.Chunks; i++ {
 			_ = s.kr.Delete(Service, itemName(host, i)) // a shorter secret replaced a longer one
 		}
-		m[host] = indexEntry{Username: c.Username, StoredAt: c.StoredAt, Chunks: len(chunks)}
+		m[host] = indexEntry{ServerURL: c.ServerURL, Username: c.Username, StoredAt: c.StoredAt, Chunks: len(chunks)}
 		return nil
 	})
 }
@@ -121,14 +122,14 @@ func (s *keyringStore) Delete(host string) error {
 	return nil
 }
 
-func (s *keyringStore) List() (map[string]string, error) {
+func (s *keyringStore) List() (map[string]Entry, error) {
 	idx, err := s.index.read()
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]string, len(idx))
+	out := make(map[string]Entry, len(idx))
 	for h, e := range idx {
-		out[h] = e.Username
+		out[h] = Entry{ServerURL: e.ServerURL, Username: e.Username}
 	}
 	return out, nil
 }

@@ -132,7 +132,7 @@ func (a *autoStore) Delete(host string) error {
 	return errFile
 }
 
-func (a *autoStore) List() (map[string]string, error) {
+func (a *autoStore) List() (map[string]Entry, error) {
 	out, err := a.file.List()
 	if err != nil {
 		return nil, err

@@ -17,18 +17,29 @@ var ErrNotFound = errors.New("no stored credential")
 
 // Credential is what docker login stored for a host.
 type Credential struct {
-	Username string    `json:"username"`
-	Secret   string    `json:"secret"`
-	StoredAt time.Time `json:"stored_at"`
+	// ServerURL is the server URL as docker login sent it
+	// ("https://index.docker.io/v1/"), which list hands back; "" in what
+	// was stored before it was kept.
+	ServerURL string    `json:"server_url,omitempty"`
+	Username  string    `json:"username"`
+	Secret    string    `json:"secret"`
+	StoredAt  time.Time `json:"stored_at"`
 }
 
-// Store keeps credentials by registry host.
+// Entry is what List tells of a stored credential: never its secret.
+type Entry struct {
+	ServerURL string // as stored; "" for credentials stored before it was kept
+	Username  string
+}
+
+// Store keeps credentials by registry host (the normalised host[:port], so
+// that every URL form of a host finds them).
 type Store interface {
 	Get(host string) (*Credential, error)
 	Put(host string, c *Credential) error
 	Delete(host string) error
-	// List maps every stored host to its username.
-	List() (map[string]string, error)
+	// List maps every stored host to its server URL and username.
+	List() (map[string]Entry, error)
 }
 
 // Backend names.
@@ -43,13 +54,27 @@ const (
 // index of the keyring backend.
 type jsonFile[V any] struct{ path string }
 
+// maxFileSize bounds a store file: thousands of service-account keys.
+const maxFileSize = 4 << 20
+
+// read returns the file's map. The file holds secrets (or says where they
+// are), so it is trusted only when it is the user's alone
+// (fsutil.CheckPrivate). A file of the user's that others may only read is
+// closed (chmod 0600) first: nobody else could have written it. A file
+// that others may write, or that belongs to someone else, is refused, never
+// replaced: it may hold someone's credentials.
 func (f jsonFile[V]) read() (map[string]V, error) {
 	m := map[string]V{}
-	b, err := os.ReadFile(f.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return m, nil
+	if fi, err := os.Stat(f.path); err == nil && fsutil.CheckPrivate(f.path, fi) != nil && fsutil.CheckNotWritableByOthers(f.path, fi) == nil {
+		_ = os.Chmod(f.path, 0o600) // root's file stays as it is, and is refused below
 	}
-	if err != nil {
+	b, err := fsutil.ReadPrivate(f.path, maxFileSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return m, nil
+	case errors.Is(err, fsutil.ErrUntrusted):
+		return nil, fmt.Errorf("credential store refused: %w", err)
+	case err != nil:
 		return nil, fmt.Errorf("read %s: %w", f.path, err)
 	}
 	if err := json.Unmarshal(b, &m); err != nil {
@@ -58,7 +83,8 @@ func (f jsonFile[V]) read() (map[string]V, error) {
 	return m, nil
 }
 
-// update applies edit under the file's lock and writes the result 0600.
+// update applies edit under the file's lock and writes the result 0600
+// (in a 0700 directory when it creates one).
 func (f jsonFile[V]) update(edit func(map[string]V) error) error {
 	unlock, err := fsutil.Lock(context.Background(), f.path+".lock", 10*time.Second)
 	if err != nil {
@@ -76,7 +102,7 @@ func (f jsonFile[V]) update(edit func(map[string]V) error) error {
 	if err != nil {
 		return err
 	}
-	if err := fsutil.WriteFileAtomic(f.path, append(b, '\n'), 0o600); err != nil {
+	if err := fsutil.WritePrivate(f.path, append(b, '\n')); err != nil {
 		return fmt.Errorf("write %s: %w", f.path, err)
 	}
 	return nil

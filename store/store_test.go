@@ -49,7 +49,7 @@ func roundTrip(t *testing.T, s Store) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	big := strings.Repeat("k", 5000) // a base64 service-account key is ~3 KB
 	for host, c := range map[string]*Credential{
-		"myreg.ncr.fin-ntruss.com": {Username: "ACCESSKEY", Secret: "s3cret", StoredAt: at},
+		"myreg.ncr.fin-ntruss.com": {ServerURL: "https://myreg.ncr.fin-ntruss.com/v1/", Username: "ACCESSKEY", Secret: "s3cret", StoredAt: at},
 		"us-docker.pkg.dev":        {Username: "_json_key_base64", Secret: big, StoredAt: at},
 	} {
 		if err := s.Put(host, c); err != nil {
@@ -68,8 +68,17 @@ func roundTrip(t *testing.T, s Store) {
 		t.Errorf("Get after a shorter Put = %q, want short", got.Secret)
 	}
 	list, err := s.List()
-	if err != nil || len(list) != 2 || list["myreg.ncr.fin-ntruss.com"] != "ACCESSKEY" || list["us-docker.pkg.dev"] != "_json_key" {
-		t.Errorf("List() = %v, %v", list, err)
+	want := map[string]Entry{
+		"myreg.ncr.fin-ntruss.com": {ServerURL: "https://myreg.ncr.fin-ntruss.com/v1/", Username: "ACCESSKEY"},
+		"us-docker.pkg.dev":        {Username: "_json_key"},
+	}
+	if err != nil || len(list) != len(want) {
+		t.Errorf("List() = %v, %v, want %v", list, err, want)
+	}
+	for h, e := range want {
+		if list[h] != e {
+			t.Errorf("List()[%s] = %+v, want %+v", h, list[h], e)
+		}
 	}
 	if err := s.Delete("myreg.ncr.fin-ntruss.com"); err != nil {
 		t.Errorf("Delete = %v", err)
@@ -83,6 +92,33 @@ func roundTrip(t *testing.T, s Store) {
 }
 
 func TestMemory(t *testing.T) { roundTrip(t, NewMemory()) }
+
+// TestStoredBeforeServerURL: what was stored by host alone, before the
+// server URL was kept, still reads, lists (under its host) and deletes.
+func TestStoredBeforeServerURL(t *testing.T) {
+	dir := t.TempDir()
+	old := `{"myreg.example.com": {"username": "AK", "secret": "SK", "stored_at": "2026-01-02T03:04:05Z"}}`
+	index := `{"myreg.example.com": {"username": "AK", "stored_at": "2026-01-02T03:04:05Z", "chunks": 1}}`
+	os.WriteFile(filepath.Join(dir, "credentials.json"), []byte(old), 0o600)
+	os.WriteFile(filepath.Join(dir, "keyring-index.json"), []byte(index), 0o600)
+	kr := newMemKeyring()
+	kr.items[Service+"/myreg.example.com"] = "SK"
+	for name, s := range map[string]Store{
+		"file":    NewFile(filepath.Join(dir, "credentials.json")),
+		"keyring": NewKeyring(kr, filepath.Join(dir, "keyring-index.json")),
+	} {
+		c, err := s.Get("myreg.example.com")
+		if err != nil || c.Username != "AK" || c.Secret != "SK" || c.ServerURL != "" {
+			t.Errorf("%s: Get = %+v, %v, want AK/SK with no server URL", name, c, err)
+		}
+		if l, err := s.List(); err != nil || l["myreg.example.com"] != (Entry{Username: "AK"}) {
+			t.Errorf("%s: List = %v, %v, want the host with AK", name, l, err)
+		}
+		if err := s.Delete("myreg.example.com"); err != nil {
+			t.Errorf("%s: Delete = %v", name, err)
+		}
+	}
+}
 
 func TestFileStore(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cfg")

@@ -147,7 +147,7 @@ func (c *Cache) lockOrWait(ctx context.Context, key string, timeout time.Duratio
 func (c *Cache) load(key string, margin time.Duration) *Token {
 	path := c.path(key)
 	fi, err := os.Lstat(path)
-	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o077 != 0 || !ownedByUser(fi) {
+	if err != nil || fsutil.CheckPrivate(path, fi) != nil {
 		return nil // absent, or not ours alone: never trusted
 	}
 	b, err := os.ReadFile(path)
@@ -172,29 +172,16 @@ func (c *Cache) store(key string, t *Token) {
 	}
 	path := c.path(key)
 	// A foreign or loose file is replaced, never written through.
-	if fi, err := os.Lstat(path); err == nil && (!fi.Mode().IsRegular() || fi.Mode().Perm()&0o077 != 0 || !ownedByUser(fi)) {
+	if fi, err := os.Lstat(path); err == nil && fsutil.CheckPrivate(path, fi) != nil {
 		os.Remove(path)
 	}
 	_ = fsutil.WriteFileAtomic(path, b, 0o600) // best effort: a cache never fails get
 }
 
-// ensureDir creates the cache dir 0700 and refuses one that others can
-// enter or that is not ours.
+// ensureDir creates the cache dir 0700, refuses one that is not ours and
+// closes one of ours that others can enter (fsutil.EnsurePrivateDir).
 func (c *Cache) ensureDir() error {
-	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
-		return err
-	}
-	fi, err := os.Stat(c.Dir)
-	if err != nil {
-		return err
-	}
-	if !ownedByUser(fi) {
-		return errors.New("cache dir is not owned by the user")
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return os.Chmod(c.Dir, 0o700)
-	}
-	return nil
+	return fsutil.EnsurePrivateDir(c.Dir)
 }
 
 // Clear removes every cached token. It returns how many it removed.

@@ -20,7 +20,7 @@ func main() {
 }
 
 func run() int {
-	if missing := harness.Missing(); len(missing) > 0 {
+	if missing := harness.Missing(harness.DemoTools...); len(missing) > 0 {
 		fmt.Fprintf(os.Stderr, "demo: missing %v; run `make deps` first\n", missing)
 		return 1
 	}

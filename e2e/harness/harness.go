@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
@@ -33,13 +34,23 @@ const (
 	VMAccount   = "vm@demo-project.iam.gserviceaccount.com"
 )
 
-// Tools the suite drives; Missing reports those not on PATH.
-var Tools = []string{"docker", "crane", "skopeo", "docker-registry", "htpasswd", "gcloud", "dbus-run-session", "gnome-keyring-daemon", "secret-tool"}
+// WorldTools are what the world itself runs (the registries); every
+// scenario needs them.
+var WorldTools = []string{"docker-registry", "htpasswd"}
 
-// Missing returns the tools not on PATH.
-func Missing() []string {
+// Tools the suite drives (make deps installs each): the world's, then the
+// clients. buildx is the docker CLI plugin as go install names it; a test
+// links it into the user's $DOCKER_CONFIG/cli-plugins/docker-buildx.
+var Tools = append(slices.Clone(WorldTools), "docker", "crane", "skopeo", "podman", "regctl", "oras", "helm", "buildx",
+	"gcloud", "dbus-run-session", "gnome-keyring-daemon", "secret-tool")
+
+// DemoTools are what the demo runs.
+var DemoTools = append(slices.Clone(WorldTools), "docker", "crane", "skopeo")
+
+// Missing returns those of tools not on PATH.
+func Missing(tools ...string) []string {
 	var out []string
-	for _, t := range Tools {
+	for _, t := range tools {
 		if _, err := exec.LookPath(t); err != nil {
 			out = append(out, t)
 		}
@@ -70,10 +81,8 @@ func Start(ctx context.Context, moduleDir, dir string) (w *World, err error) {
 			w.Close()
 		}
 	}()
-	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(w.Bin, "docker-credential-gcr"+exe()), "./cmd/docker-credential-gcr")
-	build.Dir = moduleDir
-	if out, err := build.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("build helper: %v\n%s", err, out)
+	if err := build(ctx, moduleDir, filepath.Join(w.Bin, "docker-credential-gcr"+exe())); err != nil {
+		return nil, err
 	}
 	if w.Google, err = fakegoogle.New(fakegoogle.Options{RealHosts: true}); err != nil {
 		return nil, err
@@ -100,6 +109,26 @@ func Start(ctx context.Context, moduleDir, dir string) (w *World, err error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// build builds the helper as a user's `go build` does: -buildvcs=auto
+// undoes a machine's GOFLAGS=-buildvcs=false, so that `version` shows what
+// Go stamps from a git checkout; where the VCS cannot be read, it builds
+// without.
+func build(ctx context.Context, moduleDir, out string) error {
+	var msg []byte
+	for _, vcs := range []string{"-buildvcs=auto", "-buildvcs=false"} {
+		b := exec.CommandContext(ctx, "go", "build", vcs, "-o", out, "./cmd/docker-credential-gcr")
+		b.Dir = moduleDir
+		var err error
+		if msg, err = b.CombinedOutput(); err == nil {
+			return nil
+		}
+		if !strings.Contains(string(msg), "VCS") {
+			return fmt.Errorf("build helper: %v\n%s", err, msg)
+		}
+	}
+	return fmt.Errorf("build helper:\n%s", msg)
 }
 
 // authenticate is the AR token server's rule: oauth2accesstoken with a live

@@ -19,7 +19,12 @@ const (
 
 // AllowImpersonation grants caller roles/iam.serviceAccountTokenCreator on
 // target: caller may mint tokens for target, directly or as a link of a
-// delegation chain.
+// delegation chain. caller is an email, a federated principal
+// (principal://iam.UNIVERSE/projects/NUM/locations/global/workloadIdentityPools/POOL/subject/SUBJECT)
+// or a set of them: principalSet://iam.UNIVERSE/.../workloadIdentityPools/POOL/*
+// (the whole pool) or .../POOL/KEY/VALUE, the identities whose mapped
+// attribute KEY is VALUE (attribute.repository/octo/app; namespace/NS for
+// GKE's identitynamespace pools).
 func (s *Server) AllowImpersonation(caller, target string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -56,7 +61,7 @@ func (s *Server) serveIAM(w http.ResponseWriter, r *http.Request) {
 	}
 	bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	caller, valid := s.lookup(bearer)
-	if !ok || !valid {
+	if !ok || !valid || caller.universe != s.universe(r) {
 		googleError(w, http.StatusUnauthorized, "UNAUTHENTICATED",
 			"Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.")
 		return
@@ -92,8 +97,8 @@ func (s *Server) serveIAM(w http.ResponseWriter, r *http.Request) {
 	}
 	chain = append(chain, target)
 	s.mu.Lock()
-	allowed := true
-	for i := 1; i < len(chain); i++ {
+	allowed := s.allowed[[2]string{chain[0], chain[1]}] || s.inPrincipalSet(caller, chain[1])
+	for i := 2; i < len(chain); i++ {
 		allowed = allowed && s.allowed[[2]string{chain[i-1], chain[i]}]
 	}
 	s.mu.Unlock()
@@ -101,7 +106,7 @@ func (s *Server) serveIAM(w http.ResponseWriter, r *http.Request) {
 		googleError(w, http.StatusForbidden, "PERMISSION_DENIED", permissionDenied)
 		return
 	}
-	tok, exp := s.mint(target, strings.Join(req.Scope, " "), lifetime)
+	tok, exp := s.mint(grant{principal: target, scope: strings.Join(req.Scope, " "), universe: caller.universe}, lifetime)
 	writeJSON(w, http.StatusOK, generateAccessTokenResponse{AccessToken: tok, ExpireTime: exp.UTC().Format(time.RFC3339)})
 }
 
@@ -120,4 +125,26 @@ func parseLifetime(v string) (time.Duration, bool) {
 		return 0, false
 	}
 	return time.Duration(secs * float64(time.Second)), true
+}
+
+// inPrincipalSet reports whether a federated caller belongs to a
+// principalSet:// granted on target. s.mu must be held.
+func (s *Server) inPrincipalSet(caller grant, target string) bool {
+	if caller.pool == "" {
+		return false
+	}
+	prefix := "principalSet:" + caller.pool + "/"
+	for k, ok := range s.allowed {
+		rest, in := strings.CutPrefix(k[0], prefix)
+		if !ok || k[1] != target || !in {
+			continue
+		}
+		if rest == "*" {
+			return true
+		}
+		if key, value, found := strings.Cut(rest, "/"); found && value != "" && caller.attributes[key] == value {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,8 @@
 package fakegoogle
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -169,8 +171,9 @@ func (s *Server) serveMetadataToken(w http.ResponseWriter, r *http.Request, emai
 	g, ok := s.lookup(tok)
 	if !ok || g.expiry.Sub(s.opts.Now()) < metadataRefresh {
 		var exp time.Time
-		tok, exp = s.mint(email, scope, 0)
-		g = grant{principal: email, scope: scope, expiry: exp}
+		g = grant{principal: email, scope: scope}
+		tok, exp = s.mint(g, 0)
+		g.expiry = exp
 		s.mu.Lock()
 		s.mds[key] = tok
 		s.mu.Unlock()
@@ -218,4 +221,15 @@ func notFound(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/html; charset=UTF-8")
 	w.WriteHeader(http.StatusNotFound)
 	io.WriteString(w, "Not Found\n")
+}
+
+// signedLooking encodes claims as an RS256 JWT with a random signature.
+func signedLooking(claims map[string]any) string {
+	enc := func(v any) string {
+		b, _ := json.Marshal(v)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	sig := make([]byte, 256)
+	rand.Read(sig)
+	return enc(map[string]string{"alg": "RS256", "typ": "JWT"}) + "." + enc(claims) + "." + base64.RawURLEncoding.EncodeToString(sig)
 }

@@ -69,7 +69,7 @@ func (s *Server) jwtGrant(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, aerr.status, aerr.code, aerr.description)
 		return
 	}
-	tok, exp := s.mint(c.Iss, c.Scope, 0)
+	tok, exp := s.mint(grant{principal: c.Iss, scope: c.Scope, universe: s.universe(r)}, 0)
 	writeJSON(w, http.StatusOK, tokenResponse{AccessToken: tok, ExpiresIn: s.expiresIn(exp), TokenType: "Bearer"})
 }
 
@@ -179,7 +179,7 @@ func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request) {
 		}
 		scope = asked
 	}
-	tok, exp := s.mint(email, scope, 0)
+	tok, exp := s.mint(grant{principal: email, scope: scope, universe: s.universe(r)}, 0)
 	writeJSON(w, http.StatusOK, tokenResponse{AccessToken: tok, ExpiresIn: s.expiresIn(exp), Scope: scope, TokenType: "Bearer"})
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"strings"
@@ -71,18 +72,21 @@ type Server struct {
 
 	client oauthClient // the OAuth client authorized users are issued under
 
-	mu       sync.Mutex
-	tokens   map[string]grant      // access token -> grant
-	keys     map[string]registered // private_key_id -> key
-	users    map[string]string     // refresh token -> email
-	subjects map[string]subject    // STS subject token -> principal
-	allowed  map[[2]string]bool    // {caller, target} -> may mint
-	aliases  map[string]string     // metadata account alias -> email
-	mds      map[string]string     // metadata email+scope -> cached token
-	counts   map[string]int        // endpoint -> requests
-	faults   map[string]Fault      // endpoint -> fault
-	secrets  []string              // everything secret ever issued
-	nkeys    int                   // keys handed out, an index into the key pool
+	mu      sync.Mutex
+	tokens  map[string]grant      // access token -> grant
+	keys    map[string]registered // private_key_id -> key
+	users   map[string]string     // refresh token -> email
+	allowed map[[2]string]bool    // {caller, target} -> may mint
+	aliases map[string]string     // metadata account alias -> email
+	mds     map[string]string     // metadata email+scope -> cached token
+	counts  map[string]int        // endpoint -> requests
+	faults  map[string]Fault      // endpoint -> fault
+	secrets []string              // everything secret ever issued
+	nkeys   int                   // keys handed out, an index into the key pool
+
+	issuers   map[string]*Issuer        // name -> OIDC issuer
+	github    map[string]*GitHubActions // token endpoint path -> job
+	providers map[string]*provider      // STS audience -> workload identity pool provider
 }
 
 // grant is what an access token stands for.
@@ -90,6 +94,13 @@ type grant struct {
 	principal string
 	scope     string
 	expiry    time.Time
+	universe  string
+	// Federated tokens only: the pool's resource name
+	// (//iam.UNIVERSE/projects/NUM/locations/global/workloadIdentityPools/POOL)
+	// and the mapped attributes ("google.subject", "attribute.NAME", ...),
+	// for principalSet:// bindings.
+	pool       string
+	attributes map[string]string
 }
 
 type oauthClient struct{ id, secret string }
@@ -117,15 +128,18 @@ func New(opts Options) (*Server, error) {
 			id:     digits(12) + "-" + strings.ToLower(randomText()[:20]) + ".apps.googleusercontent.com",
 			secret: "GOCSPX-" + randomText(),
 		},
-		tokens:   make(map[string]grant),
-		keys:     make(map[string]registered),
-		users:    make(map[string]string),
-		subjects: make(map[string]subject),
-		allowed:  make(map[[2]string]bool),
-		aliases:  map[string]string{"default": "default-compute@fake-project.iam.gserviceaccount.com"},
-		mds:      make(map[string]string),
-		counts:   make(map[string]int),
-		faults:   make(map[string]Fault),
+		tokens:  make(map[string]grant),
+		keys:    make(map[string]registered),
+		users:   make(map[string]string),
+		allowed: make(map[[2]string]bool),
+		aliases: map[string]string{"default": "default-compute@fake-project.iam.gserviceaccount.com"},
+		mds:     make(map[string]string),
+		counts:  make(map[string]int),
+		faults:  make(map[string]Fault),
+
+		issuers:   make(map[string]*Issuer),
+		github:    make(map[string]*GitHubActions),
+		providers: make(map[string]*provider),
 	}
 	s.secrets = append(s.secrets, s.client.secret)
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
@@ -151,22 +165,47 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case p == "/token":
-		if s.begin(w, r, true, endpointToken) {
+		if s.begin(w, r, true, endpointToken, endpointToken+"@"+s.universe(r)) {
 			s.serveOAuthToken(w, r)
 		}
 	case p == "/v1/token":
-		if s.begin(w, r, true, endpointSTS) {
+		if s.begin(w, r, true, endpointSTS, endpointSTS+"@"+s.universe(r)) {
 			s.serveSTS(w, r)
 		}
 	case strings.HasPrefix(p, iamPrefix):
-		if s.begin(w, r, true, endpointIAM) {
+		if s.begin(w, r, true, endpointIAM, endpointIAM+"@"+s.universe(r)) {
 			s.serveIAM(w, r)
+		}
+	case strings.HasPrefix(p, issuersPrefix):
+		if s.begin(w, r, false, endpointOIDC) {
+			s.serveIssuer(w, r)
+		}
+	case strings.HasPrefix(p, githubPrefix):
+		if s.begin(w, r, true, endpointGitHub) {
+			s.serveGitHub(w, r)
 		}
 	case p == "/" || strings.HasPrefix(p, metadataPrefix) || p+"/" == metadataPrefix:
 		s.serveMetadataRequest(w, r)
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// universe is the universe a request was addressed to: UNIVERSE for the
+// host sts.UNIVERSE, iamcredentials.UNIVERSE or oauth2.UNIVERSE (a Proxy
+// serving Handler under Google's names), else Options.Universe (this
+// server's own URL).
+func (s *Server) universe(r *http.Request) string {
+	host := strings.ToLower(r.Host)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	for _, svc := range []string{"sts.", "iamcredentials.", "oauth2."} {
+		if u, ok := strings.CutPrefix(host, svc); ok && strings.Contains(u, ".") {
+			return u
+		}
+	}
+	return s.opts.Universe
 }
 
 // begin counts a request against endpoints, applies the first fault set for
@@ -218,16 +257,21 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// mint issues an access token for principal, living for lifetime capped at
-// Options.TokenLifetime.
-func (s *Server) mint(principal, scope string, lifetime time.Duration) (token string, expiry time.Time) {
+// mint issues an access token for g (its expiry is set here), living for
+// lifetime capped at Options.TokenLifetime; g.universe defaults to
+// Options.Universe.
+func (s *Server) mint(g grant, lifetime time.Duration) (token string, expiry time.Time) {
 	if lifetime <= 0 || lifetime > s.opts.TokenLifetime {
 		lifetime = s.opts.TokenLifetime
 	}
+	if g.universe == "" {
+		g.universe = s.opts.Universe
+	}
 	token = "ya29.fake-" + randomText() + randomText()
 	expiry = s.opts.Now().Add(lifetime)
+	g.expiry = expiry
 	s.mu.Lock()
-	s.tokens[token] = grant{principal: principal, scope: scope, expiry: expiry}
+	s.tokens[token] = g
 	s.secrets = append(s.secrets, token)
 	s.mu.Unlock()
 	return token, expiry
@@ -250,11 +294,34 @@ func (s *Server) lookup(token string) (grant, bool) {
 	return g, true
 }
 
-// Principal returns the email an access token was issued for; ok only for a
-// token this server issued that has not expired or been revoked.
-func (s *Server) Principal(accessToken string) (email string, ok bool) {
+// Principal returns who an access token acts as: the email of a service
+// account or user, or for a federated token the pool principal
+// principal://iam.UNIVERSE/projects/NUM/locations/global/workloadIdentityPools/POOL/subject/SUBJECT;
+// ok only for a token this server issued that has not expired or been
+// revoked.
+func (s *Server) Principal(accessToken string) (principal string, ok bool) {
 	g, ok := s.lookup(accessToken)
 	return g.principal, ok
+}
+
+// TokenInfo is what an access token stands for.
+type TokenInfo struct {
+	Principal string    // as Principal returns it
+	Universe  string    // the universe it was minted in
+	Scope     string    // space-separated scopes
+	Expiry    time.Time // when it stops working
+	// Attributes are a federated token's mapped attributes
+	// ("google.subject", "attribute.repository", ...); nil otherwise.
+	Attributes map[string]string
+}
+
+// TokenInfo describes an unexpired access token issued here.
+func (s *Server) TokenInfo(accessToken string) (TokenInfo, bool) {
+	g, ok := s.lookup(accessToken)
+	if !ok {
+		return TokenInfo{}, false
+	}
+	return TokenInfo{Principal: g.principal, Universe: g.universe, Scope: g.scope, Expiry: g.expiry, Attributes: maps.Clone(g.attributes)}, true
 }
 
 // Revoke invalidates an access token or a refresh token issued here, as
@@ -267,7 +334,10 @@ func (s *Server) Revoke(token string) {
 }
 
 // Count returns the number of requests that reached endpoint: "token",
-// "iam", "metadata-token", "sts" or "metadata" (all metadata paths).
+// "iam", "metadata-token", "sts", "metadata" (all metadata paths),
+// "github-oidc" (the GitHub Actions ID token endpoint), "oidc" (issuers'
+// discovery documents and JWKS), or "token@UNIVERSE", "sts@UNIVERSE",
+// "iam@UNIVERSE" for the requests addressed to one universe.
 func (s *Server) Count(endpoint string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -282,8 +352,9 @@ func (s *Server) ResetCounts() {
 }
 
 // Secrets returns every secret this server issued or generated: access
-// tokens, refresh tokens, client secrets, STS subject tokens and the base64
-// body lines of each private key, so a leak test can grep output for them.
+// tokens, refresh tokens, client secrets, the JWTs its issuers signed (STS
+// subject tokens), GitHub Actions request tokens and the base64 body lines
+// of each private key, so a leak test can grep output for them.
 func (s *Server) Secrets() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,27 +1,30 @@
 package fakegoogle
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"mime"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
 const (
-	tokenExchange    = "urn:ietf:params:oauth:grant-type:token-exchange"
-	accessTokenType  = "urn:ietf:params:oauth:token-type:access_token"
-	jwtTokenType     = "urn:ietf:params:oauth:token-type:jwt"
-	workloadAudience = "//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/fake-pool/providers/fake-provider"
+	tokenExchange   = "urn:ietf:params:oauth:grant-type:token-exchange"
+	accessTokenType = "urn:ietf:params:oauth:token-type:access_token"
+	jwtTokenType    = "urn:ietf:params:oauth:token-type:jwt"
+	idTokenType     = "urn:ietf:params:oauth:token-type:id_token"
+	// externalIssuer issues the subject tokens of NewExternalAccount.
+	externalIssuer = "external-account"
 )
 
-// subject is what an external subject token federates to.
-type subject struct {
-	email    string
-	audience string
+// workloadAudience is the pool provider of NewExternalAccount's files.
+func (s *Server) workloadAudience() string {
+	return "//iam." + s.opts.Universe + "/projects/" + numericProject + "/locations/global/workloadIdentityPools/fake-pool/providers/fake-provider"
 }
 
 // externalAccount is a workload identity federation config as
@@ -48,12 +51,22 @@ func (s *Server) stsURL() string {
 	return s.URL + "/v1/token"
 }
 
-// NewExternalAccount writes an OIDC-style subject token to a new file under
-// dir and returns an external_account config that reads it; STS exchanges
-// that token for an access token whose principal is email. There is no
-// service-account impersonation URL.
+// NewExternalAccount writes an OIDC subject token to a new file under dir
+// and returns an external_account config that reads it; STS exchanges that
+// token for an access token whose principal is email. There is no
+// service-account impersonation URL. The token is a JWT for sub email,
+// living an hour, of the "external-account" issuer, which the file's pool
+// provider trusts; unlike other providers', its tokens act as their sub
+// itself rather than as a principal:// of the pool.
 func (s *Server) NewExternalAccount(email string, dir string) (credJSON []byte, err error) {
-	subjectToken := s.subjectToken(email)
+	iss, err := s.externalAccountIssuer()
+	if err != nil {
+		return nil, err
+	}
+	subjectToken, err := iss.Token(email, []string{s.workloadAudience()}, time.Hour, nil)
+	if err != nil {
+		return nil, err
+	}
 	f, err := os.CreateTemp(dir, "subject-token-*.jwt")
 	if err != nil {
 		return nil, fmt.Errorf("fakegoogle: write subject token: %w", err)
@@ -69,13 +82,9 @@ func (s *Server) NewExternalAccount(email string, dir string) (credJSON []byte, 
 	if err != nil {
 		return nil, fmt.Errorf("fakegoogle: write subject token: %w", err)
 	}
-	s.mu.Lock()
-	s.subjects[subjectToken] = subject{email: email, audience: workloadAudience}
-	s.secrets = append(s.secrets, subjectToken)
-	s.mu.Unlock()
 	return json.MarshalIndent(externalAccount{
 		Type:             "external_account",
-		Audience:         workloadAudience,
+		Audience:         s.workloadAudience(),
 		SubjectTokenType: jwtTokenType,
 		TokenURL:         s.stsURL(),
 		CredentialSource: credentialSource{File: path, Format: map[string]string{"type": "text"}},
@@ -83,22 +92,29 @@ func (s *Server) NewExternalAccount(email string, dir string) (credJSON []byte, 
 	}, "", "  ")
 }
 
-// subjectToken makes a JWT-shaped token as an OIDC provider would issue;
-// STS knows it by value.
-func (s *Server) subjectToken(email string) string {
-	now := s.opts.Now()
-	return signedLooking(map[string]any{"iss": s.URL, "sub": email, "aud": workloadAudience, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()})
-}
-
-// signedLooking encodes claims as an RS256 JWT with a random signature.
-func signedLooking(claims map[string]any) string {
-	enc := func(v any) string {
-		b, _ := json.Marshal(v)
-		return base64.RawURLEncoding.EncodeToString(b)
+// externalAccountIssuer is the issuer of NewExternalAccount's subject
+// tokens, registered (once) on the provider its files name.
+func (s *Server) externalAccountIssuer() (*Issuer, error) {
+	s.mu.Lock()
+	iss, ok := s.issuers[externalIssuer]
+	s.mu.Unlock()
+	if ok {
+		return iss, nil
 	}
-	sig := make([]byte, 256)
-	rand.Read(sig)
-	return enc(map[string]string{"alg": "RS256", "typ": "JWT"}) + "." + enc(claims) + "." + base64.RawURLEncoding.EncodeToString(sig)
+	iss, err := s.NewIssuer(externalIssuer, IssuerOptions{})
+	if err != nil {
+		s.mu.Lock()
+		iss, ok = s.issuers[externalIssuer]
+		s.mu.Unlock()
+		if ok { // lost a race
+			return iss, nil
+		}
+		return nil, err
+	}
+	if err := s.addProvider(ProviderConfig{Audience: s.workloadAudience(), Issuer: iss}, true); err != nil {
+		return nil, err
+	}
+	return iss, nil
 }
 
 // stsResponse is the RFC 8693 answer.
@@ -109,14 +125,18 @@ type stsResponse struct {
 	ExpiresIn       int    `json:"expires_in"`
 }
 
-// serveSTS is POST /v1/token, the token exchange of
-// golang.org/x/oauth2/google/externalaccount.
+// serveSTS is POST /v1/token, the RFC 8693 exchange: form-encoded as
+// golang.org/x/oauth2/google/externalaccount sends it, or JSON (snake_case
+// or lowerCamelCase fields) as auth-provider-gcp and
+// google-github-actions/auth send it. The subject token is verified as a
+// JWT against the pool provider its audience names (see AddProvider), the
+// tokens NewExternalAccount writes included.
 func (s *Server) serveSTS(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
+	f, err := stsRequest(w, r)
+	if err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request", err.Error())
 		return
 	}
-	f := r.PostForm
 	switch {
 	case f.Get("grant_type") != tokenExchange:
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "Invalid value for \"grant_type\".")
@@ -131,25 +151,58 @@ func (s *Server) serveSTS(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "invalid_scope", "A scope is required to exchange an external credential for a Google access token.")
 		return
 	}
-	s.mu.Lock()
-	sub, ok := s.subjects[f.Get("subject_token")]
-	s.mu.Unlock()
-	switch {
-	case !ok:
-		oauthError(w, http.StatusBadRequest, "invalid_grant", "The subject token is not valid.")
-		return
-	case f.Get("subject_token_type") != jwtTokenType:
+	if t := f.Get("subject_token_type"); t != jwtTokenType && t != idTokenType {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "The subject_token_type does not match the subject token.")
 		return
-	case f.Get("audience") != sub.audience:
-		oauthError(w, http.StatusBadRequest, "invalid_target", "The target service indicated by the \"audience\" parameters is invalid.")
+	}
+	g, lifetime, refusal := s.federate(s.universe(r), f.Get("audience"), f.Get("subject_token"), f.Get("scope"))
+	if refusal != nil {
+		oauthError(w, http.StatusBadRequest, refusal.code, refusal.description)
 		return
 	}
-	tok, exp := s.mint(sub.email, f.Get("scope"), 0)
+	tok, exp := s.mint(g, lifetime)
 	writeJSON(w, http.StatusOK, stsResponse{
 		AccessToken:     tok,
 		IssuedTokenType: accessTokenType,
 		TokenType:       "Bearer",
 		ExpiresIn:       s.expiresIn(exp),
 	})
+}
+
+// stsRequest reads the exchange's fields from a form or a JSON body (at
+// most 1 MiB), under their snake_case names.
+func stsRequest(w http.ResponseWriter, r *http.Request) (url.Values, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/json" {
+		if err := parseForm(w, r); err != nil {
+			return nil, err
+		}
+		return r.PostForm, nil
+	}
+	if r.Method != http.MethodPost {
+		return nil, errors.New("method must be POST")
+	}
+	var body map[string]string
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&body); err != nil {
+		return nil, errors.New("Invalid JSON payload received.")
+	}
+	f := url.Values{}
+	for k, v := range body {
+		f.Set(snakeCase(k), v)
+	}
+	return f, nil
+}
+
+// snakeCase maps a proto JSON name (subjectToken) to its field name
+// (subject_token); a snake_case name is unchanged.
+func snakeCase(k string) string {
+	var b strings.Builder
+	for _, c := range k {
+		if c >= 'A' && c <= 'Z' {
+			b.WriteByte('_')
+			c += 'a' - 'A'
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

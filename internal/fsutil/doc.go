@@ -1,6 +1,7 @@
-// Package fsutil owns the two file-system primitives that every writer in
-// this module shares: an atomic file replacement that behaves like the docker
-// CLI's own config save, and an exclusive lock between processes.
+// Package fsutil owns the file-system primitives that every reader and writer
+// in this module shares: an atomic file replacement that behaves like the
+// docker CLI's own config save, an exclusive lock between processes, a capped
+// read of regular files only, and the one file-trust rule.
 //
 // WriteFileAtomic writes a temp file beside the target, fsyncs it, renames it
 // over the target and fsyncs the directory, so a reader sees the old bytes or
@@ -15,4 +16,15 @@
 // so a crashed or SIGKILLed process never leaves a stale lock behind and there
 // is no "remove the lock file" advice to give. The lock file cannot be the
 // data file itself: WriteFileAtomic renames a new inode over it.
+//
+// ReadRegular reads a file only when it is a regular file under a size cap:
+// a FIFO (opened without blocking) or /dev/zero is refused at once.
+//
+// The trust rule (trust.go, split by OS in trust_unix.go and trust_other.go)
+// is the only place that decides whether a file can be believed: CheckPrivate
+// for files that hold secrets (the user's alone, no group or other bits),
+// CheckNotWritableByOthers for files that steer the helper (the user's or
+// root's, not writable by group or others), EnsurePrivateDir for the cache
+// and lock directories. ReadPrivate, ReadNotWritableByOthers and OpenAppend
+// apply them to the file actually opened (fstat), not to a second lookup.
 package fsutil

@@ -19,7 +19,18 @@ const maxSymlinks = 40
 // dangling link creates its target). An existing file keeps its mode and, when
 // running as root, its owner and group. A new file gets perm exactly (the
 // umask does not apply); missing parent directories are created 0700.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	return writeFileAtomic(path, data, perm, true)
+}
+
+// WritePrivate is WriteFileAtomic for a file that holds a secret or steers
+// the helper: the result is 0600 whatever the mode of the file it replaces,
+// so that a loose old file does not stay loose.
+func WritePrivate(path string, data []byte) error {
+	return writeFileAtomic(path, data, 0o600, false)
+}
+
+func writeFileAtomic(path string, data []byte, perm os.FileMode, keepMode bool) (err error) {
 	target, err := resolve(path)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -31,7 +42,9 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 		if !fi.Mode().IsRegular() {
 			return fmt.Errorf("write %s: %s is not a regular file; move it aside and retry", path, target)
 		}
-		mode = fi.Mode().Perm()
+		if keepMode {
+			mode = fi.Mode().Perm()
+		}
 		owner = &fi
 	case errors.Is(err, fs.ErrNotExist):
 	default:
