@@ -109,8 +109,13 @@ func NewWine(ctx context.Context, dir string) (*Wine, error) {
 	}
 	// A persistent wineserver: without it each run starts one and it lingers
 	// for 3 s after the last client. It goes to the background holding the
-	// descriptors it was given: no pipes.
-	if err := w.run(ctx, w.server, "-p"); err != nil {
+	// descriptors it was given: no pipes. It creates the files and
+	// directories, and wine shows a file's unix mode as its DACL (owner
+	// rwx: the user and SYSTEM; other bits: Everyone): with umask 077, what
+	// a program creates under the profile admits the user and SYSTEM only,
+	// as the inherited ACL of a Windows profile (user, SYSTEM,
+	// Administrators) does.
+	if err := w.run(ctx, "/bin/sh", "-c", `umask 077 && exec "$0" -p`, w.server); err != nil {
 		return nil, fmt.Errorf("wine: start wineserver: %w", err)
 	}
 	// The first program of a session starts wine's services (services.exe,

@@ -321,6 +321,80 @@ func TestConcurrentColdGets(t *testing.T) {
 	t.Logf("%d concurrent cold gets: %d upstream request(s) in %s", n, got, wall.Round(time.Millisecond))
 }
 
+// cacheFiles returns the token cache's files under %LocalAppData%.
+func cacheFiles(t *testing.T) []string {
+	t.Helper()
+	fs, err := filepath.Glob(filepath.Join(wine.LocalAppData(), "docker-credential-gcr", "*.json"))
+	if err != nil || len(fs) == 0 {
+		t.Fatalf("no token cache file under %s (%v)", wine.LocalAppData(), err)
+	}
+	return fs
+}
+
+// TestTrustRule: the one file-trust rule, as Windows sees it — owner SID
+// and DACL. Wine shows a file's unix owner as its owner SID (another uid:
+// S-1-5-7) and its mode bits for others as an Everyone entry of its DACL,
+// so changing them from the unix side makes a file that a Windows user
+// would see shared with Everyone, or owned by someone else.
+func TestTrustRule(t *testing.T) {
+	u := newUser(t)
+	upstream := func(f func()) int {
+		before := google.Count("metadata-token")
+		f()
+		return google.Count("metadata-token") - before
+	}
+	t.Run("cache file Everyone may read", func(t *testing.T) {
+		u.must("", "cache", "clear")
+		u.getToken()
+		for _, f := range cacheFiles(t) {
+			os.Chmod(f, 0o644)
+		}
+		if n := upstream(func() { u.getToken() }); n != 1 {
+			t.Errorf("get with a cache file Everyone may read made %d upstream requests, want 1 (refused and replaced)", n)
+		}
+		if n := upstream(func() { u.getToken() }); n != 0 {
+			t.Errorf("get after the cache file was replaced made %d upstream requests, want 0", n)
+		}
+	})
+	t.Run("cache file of another user", func(t *testing.T) {
+		if os.Geteuid() != 0 {
+			t.Skip("chown needs root")
+		}
+		u.must("", "cache", "clear")
+		u.getToken()
+		for _, f := range cacheFiles(t) {
+			if err := os.Chown(f, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := upstream(func() { u.getToken() }); n != 1 {
+			t.Errorf("get with a cache file of another owner made %d upstream requests, want 1 (refused and replaced)", n)
+		}
+		if n := upstream(func() { u.getToken() }); n != 0 {
+			t.Errorf("get after the cache file was replaced made %d upstream requests, want 0", n)
+		}
+	})
+	t.Run("settings file Everyone may change", func(t *testing.T) {
+		u.must("", "config", "--token-source=metadata")
+		defer u.run("", "config", "--unset-all")
+		path := filepath.Join(wine.RoamingAppData(), "docker-credential-gcr", "config.json")
+		u.getToken() // the user's own settings file is trusted
+		if err := os.Chmod(path, 0o666); err != nil {
+			t.Fatal(err)
+		}
+		r := u.run(registry+"\n", "get")
+		if r.err == nil || !strings.Contains(r.stdout+r.stderr, "settings file refused") || !strings.Contains(r.stdout+r.stderr, "Everyone") {
+			t.Errorf("get with a settings file Everyone may change = %s, want a refusal naming Everyone", r)
+		}
+		if strings.Contains(r.stdout+r.stderr, "chmod") {
+			t.Errorf("the refusal tells a Windows user to chmod: %s", r)
+		}
+		t.Logf("the refusal: %s", strings.TrimSpace(r.stdout+r.stderr))
+		os.Chmod(path, 0o600)
+		u.getToken()
+	})
+}
+
 // TestWincred: store, get, list and erase through the Windows Credential
 // Manager (go-keyring's wincred backend), never the file fallback.
 func TestWincred(t *testing.T) {
