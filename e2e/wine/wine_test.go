@@ -243,16 +243,49 @@ func TestConfigureDocker(t *testing.T) {
 }
 
 // TestConfigureDockerNotOnPath: docker needs docker-credential-gcr.exe on
-// %PATH%; the warning says so, and not when it is there.
+// %PATH%; the warning (and doctor) says so in Windows terms, and, for a
+// binary that go install put in %USERPROFILE%\go\bin, to add that
+// directory to Path; no warning when it is on %PATH%.
 func TestConfigureDockerNotOnPath(t *testing.T) {
 	u := newUser(t)
 	r := u.must("", "configure-docker", registry)
-	if !strings.Contains(r.stderr, "is not on PATH") {
-		t.Errorf("configure-docker with the binary off %%PATH%% gave no warning: %s", r)
+	for _, want := range []string{"warning: docker-credential-gcr.exe is not on %PATH%", "put docker-credential-gcr.exe in a directory on %PATH%"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("configure-docker with the binary off %%PATH%% lacks %q: %s", want, r)
+		}
 	}
+	if strings.Contains(r.stderr, "/usr/local/bin") {
+		t.Errorf("configure-docker tells a Windows user about /usr/local/bin: %s", r)
+	}
+	d := u.run("", "doctor") // exits 1: a problem
+	if d.err == nil || !strings.Contains(d.stdout, "helper on PATH:   no: docker-credential-gcr.exe is not on %PATH%") {
+		t.Errorf("doctor with the binary off %%PATH%%: %s", d)
+	}
+
+	// Where go install puts it: %USERPROFILE%\go\bin.
+	gobin := filepath.Join(wine.Profile(), "go", "bin")
+	if err := os.MkdirAll(gobin, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(binDir, exeName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(gobin, exeName), b, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := wine.Command(ctx, u.env, filepath.Join(gobin, exeName), "configure-docker", "europe-west1-docker.pkg.dev")
+	out, err := c.CombinedOutput()
+	want := "`go install` put it in C:\\users\\" + wine.User + "\\go\\bin: add that directory to your Path"
+	if err != nil || !strings.Contains(string(out), want) {
+		t.Errorf("configure-docker run from %%USERPROFILE%%\\go\\bin = %v\n%s\nwant %q", err, token.Redact(string(out)), want)
+	}
+
 	u.onPath()
-	r = u.must("", "configure-docker", "europe-west1-docker.pkg.dev")
-	if strings.Contains(r.stderr, "not on PATH") {
+	r = u.must("", "configure-docker", "asia-east1-docker.pkg.dev")
+	if strings.Contains(r.stderr, "not on") {
 		t.Errorf("configure-docker with the binary on %%PATH%% warned: %s", r)
 	}
 }
