@@ -540,7 +540,11 @@ func TestKillConfigureDocker(t *testing.T) {
 		t.Errorf("no run was killed mid-run: the kills came too late (span %s)", span)
 	}
 	// A writer killed between creating its temp file and the rename leaves
-	// the temp file; the next configure-docker, under the lock, removes it.
+	// the temp file (a kill lands there rarely: one is planted as well); the
+	// next configure-docker, under the lock, removes it.
+	if err := os.WriteFile(filepath.Join(u.dockerDir, ".config.json.tmp-4242"), []byte(`{"credHel`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	u.must("", "configure-docker", "after-docker.pkg.dev")
 	if got := debris(t, u.dockerDir); len(got) > 0 {
 		t.Errorf("after the killed runs and one that finished, the docker config dir holds %v, want only config.json", got)
