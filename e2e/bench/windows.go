@@ -57,7 +57,7 @@ func (b *bench) windowsRows() ([]row, error) {
 			err = c.Run()
 			s := sample{wall: time.Since(start)}
 			if err != nil {
-				return s, fmt.Errorf("%s under wine: %w\nstderr: %.300s", filepath.Base(exe), err, stderr.Bytes())
+				return s, fmt.Errorf("%s under wine: %w\nstdout: %.300s\nstderr: %.300s", filepath.Base(exe), err, out.Bytes(), stderr.Bytes())
 			}
 			if want == "" {
 				return s, checkCredential(filepath.Base(exe)+" get under wine", "oauth2accesstoken", out.Bytes())
