@@ -207,7 +207,8 @@ func (s *Setup) reportConfigure(o ConfigureOptions, path string, results []confi
 		fmt.Fprintln(o.Err, "warning: docker runs the helper for every configured host in some commands (docker build, docker compose); configure only the locations you use to keep them fast")
 	}
 	if _, err := exec.LookPath("docker-credential-" + HelperName); err != nil {
-		fmt.Fprintf(o.Err, "warning: docker-credential-%s is not on PATH: docker will fail for these hosts until it is (go install, or copy the binary to /usr/local/bin)\n", HelperName)
+		what, fix := s.notOnPath()
+		fmt.Fprintf(o.Err, "warning: %s: docker will fail for these hosts until it is; %s\n", what, fix)
 	}
 	if cfg, err := configfile.Parse(after); err == nil && cfg.CredsStore != "" {
 		fmt.Fprintf(o.Err, "note: credsStore is %q: docker uses docker-credential-%s for every host without a credHelpers entry; the hosts above use this helper\n", cfg.CredsStore, cfg.CredsStore)

@@ -78,8 +78,9 @@ func (s *Setup) Doctor(ctx context.Context, w io.Writer, o DoctorOptions) error 
 
 	bin, err := exec.LookPath("docker-credential-" + HelperName)
 	if err != nil {
-		p("helper on PATH:   no: docker cannot run docker-credential-%s", HelperName)
-		problems = append(problems, "put docker-credential-gcr on PATH (go install or copy the binary to /usr/local/bin)")
+		what, fix := s.notOnPath()
+		p("helper on PATH:   no: %s, so docker cannot run it", what)
+		problems = append(problems, fix)
 	} else {
 		p("helper on PATH:   %s", bin)
 	}
