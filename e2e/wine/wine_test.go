@@ -29,7 +29,7 @@ import (
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/e2e/harness"
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
-	"github.com/docker-credential-gcr/docker-credential-gcr/token"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/redact"
 )
 
 const (
@@ -143,7 +143,7 @@ type result struct {
 
 // String is the run for a failure message, with secrets redacted.
 func (r result) String() string {
-	return fmt.Sprintf("> %s %s\n%s%s(err: %v)", exeName, strings.Join(r.args, " "), token.Redact(r.stdout), token.Redact(r.stderr), r.err)
+	return fmt.Sprintf("> %s %s\n%s%s(err: %v)", exeName, strings.Join(r.args, " "), redact.String(r.stdout), redact.String(r.stderr), r.err)
 }
 
 // run runs the Windows binary under wine with stdin.
@@ -280,7 +280,7 @@ func TestConfigureDockerNotOnPath(t *testing.T) {
 	out, err := c.CombinedOutput()
 	want := "`go install` put it in C:\\users\\" + wine.User + "\\go\\bin: add that directory to your Path"
 	if err != nil || !strings.Contains(string(out), want) {
-		t.Errorf("configure-docker run from %%USERPROFILE%%\\go\\bin = %v\n%s\nwant %q", err, token.Redact(string(out)), want)
+		t.Errorf("configure-docker run from %%USERPROFILE%%\\go\\bin = %v\n%s\nwant %q", err, redact.String(string(out)), want)
 	}
 
 	u.onPath()
