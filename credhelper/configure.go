@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/diff"
 	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
 )
 
@@ -111,7 +112,7 @@ func (s *Setup) ConfigureDocker(ctx context.Context, o ConfigureOptions) error {
 		return err
 	}
 	if o.DryRun {
-		fmt.Fprint(o.Out, configfile.Diff(path, before, after))
+		fmt.Fprint(o.Out, diff.Unified(path, before, after))
 	} else if len(custom) > 0 {
 		if err := s.recordRegistries(custom, o.Remove); err != nil {
 			return err
