@@ -2,7 +2,6 @@ package credhelper
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -13,41 +12,9 @@ import (
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/diff"
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
 )
-
-// ContainerRegistryHosts are configured when no host is given.
-var ContainerRegistryHosts = []string{"gcr.io", "us.gcr.io", "eu.gcr.io", "asia.gcr.io", "marketplace.gcr.io"}
-
-//go:embed regions.txt
-var regionsFile string
-
-// ArtifactRegistryHosts returns LOCATION-docker.pkg.dev for every known
-// Artifact Registry location.
-func ArtifactRegistryHosts() []string {
-	var hosts []string
-	for _, l := range strings.Split(regionsFile, "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			hosts = append(hosts, l+"-docker.pkg.dev")
-		}
-	}
-	return hosts
-}
-
-// S3NSLocations are the S3NS (Trusted Cloud) locations whose registry is
-// LOCATION-docker.s3nsregistry.fr.
-var S3NSLocations = []string{"u-france-east1"}
-
-// GoogleRegistryHosts returns every Google registry host this helper knows
-// by name: the Container Registry hosts, LOCATION-docker.pkg.dev for every
-// known Artifact Registry location and the S3NS registries.
-func GoogleRegistryHosts() []string {
-	hosts := append(slices.Clone(ContainerRegistryHosts), ArtifactRegistryHosts()...)
-	for _, l := range S3NSLocations {
-		hosts = append(hosts, l+"-docker.s3nsregistry.fr")
-	}
-	return hosts
-}
 
 // ValidateConfigHost normalises a host for credHelpers ("https://" and a
 // trailing "/" dropped, lower-cased) and refuses what docker could never
@@ -66,7 +33,7 @@ func ValidateConfigHost(s string) (string, error) {
 	case strings.Contains(h, "/"):
 		return "", fmt.Errorf("registry host %q has a path: credHelpers keys are hosts (use %q)", s, h[:strings.Index(h, "/")])
 	}
-	n, err := NormalizeHost(h)
+	n, err := registry.NormalizeHost(h)
 	if err != nil {
 		return "", err
 	}
@@ -126,10 +93,10 @@ func (s *Setup) ConfigureDocker(ctx context.Context, o ConfigureOptions) error {
 func (s *Setup) configureHosts(o ConfigureOptions) (hosts, custom []string, err error) {
 	raw := o.Hosts
 	if len(raw) == 0 && !o.Remove && !o.IncludeArtifactRegistry {
-		raw = ContainerRegistryHosts
+		raw = registry.ContainerRegistryHosts()
 	}
 	if o.IncludeArtifactRegistry {
-		raw = append(slices.Clone(raw), ArtifactRegistryHosts()...)
+		raw = append(slices.Clone(raw), registry.ArtifactRegistryHosts()...)
 	}
 	if len(raw) == 0 {
 		return nil, nil, errors.New("name the hosts to remove: configure-docker --remove HOST...")
@@ -143,9 +110,9 @@ func (s *Setup) configureHosts(o ConfigureOptions) (hosts, custom []string, err 
 		if slices.Contains(hosts, h) {
 			continue
 		}
-		if _, google := GoogleUniverse(h); !google {
+		if _, google := registry.Universe(h); !google {
 			if _, ok := registered[h]; !ok && !o.AllowCustomHost && !o.Remove {
-				return nil, nil, fmt.Errorf("%s is not a Google registry host (gcr.io, *.gcr.io, LOCATION-docker.pkg.dev, docker.LOCATION.rep.pkg.dev, LOCATION-docker.s3nsregistry.fr); to send it Google tokens anyway (a custom domain or private endpoint), pass --allow-custom-host", h)
+				return nil, nil, fmt.Errorf("%s is not a Google registry host (%s); to send it Google tokens anyway (a custom domain or private endpoint), pass --allow-custom-host", h, registry.Names())
 			}
 			custom = append(custom, h)
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 )
 
 // HelperName is what Docker's config maps to this binary
@@ -91,7 +92,7 @@ func (s *Setup) Doctor(ctx context.Context, w io.Writer, o DoctorOptions) error 
 
 	universe := ""
 	if o.Host != "" {
-		host, err := NormalizeHost(o.Host)
+		host, err := registry.NormalizeHost(o.Host)
 		if err != nil {
 			return fmt.Errorf("doctor: %w", err)
 		}
@@ -119,9 +120,9 @@ func (s *Setup) Doctor(ctx context.Context, w io.Writer, o DoctorOptions) error 
 			if c, err := st.Get(host); err == nil {
 				age := o.Now().Sub(c.StoredAt).Round(time.Second)
 				note := "get returns it"
-				if c.Username == Username {
+				if c.Username == registry.Username {
 					note = "get returns it until it is 60 minutes old"
-					if age >= accessTokenLife {
+					if age >= registry.TokenLife {
 						note = "too old: get mints a fresh token instead"
 					}
 				}

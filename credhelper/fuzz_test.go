@@ -10,37 +10,15 @@ import (
 
 	"github.com/docker/docker-credential-helpers/credentials"
 
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/registrytest"
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/store"
 )
 
-// FuzzHost: normalisation never panics, is idempotent, and only hosts
-// matching the Google patterns are Google's.
-func FuzzHost(f *testing.F) {
-	for _, s := range []string{"gcr.io", "https://us-east1-docker.pkg.dev/v2/", "gcr.io.evil.com", "user@gcr.io", "[::1]:5000",
-		"docker.us.rep.pkg.dev", "xn--gcr-abc.gcr.io", "GCR.IO.", "a-docker.s3nsregistry.fr:443/x", "\x00", "::::", "%2e"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, in string) {
-		h, err := NormalizeHost(in)
-		if err != nil {
-			return
-		}
-		again, err := NormalizeHost(h)
-		if err != nil || again != h {
-			t.Fatalf("NormalizeHost(NormalizeHost(%q)) = %q, %v, want %q", in, again, err, h)
-		}
-		if u, ok := GoogleUniverse(h); ok {
-			name := hostname(h)
-			if !(name == "gcr.io" || strings.HasSuffix(name, ".gcr.io") || strings.HasSuffix(name, ".pkg.dev") || strings.HasSuffix(name, "-docker.s3nsregistry.fr")) || u == "" {
-				t.Fatalf("GoogleUniverse(%q) = %q, true for a host outside Google's domains", h, u)
-			}
-		}
-	})
-}
-
 // FuzzProtocol drives get/store/erase/list with arbitrary stdin through
 // Handle: no panic, the not-found text exactly the protocol's, and a minted
-// Google token only ever goes to a Google host.
+// Google token only ever goes to a Google host of the token's universe, by
+// the documented table (registrytest), not by the helper's own decision.
 func FuzzProtocol(f *testing.F) {
 	for _, s := range []string{"gcr.io", "ghcr.io\n", `{"ServerURL":"x.example.com","Username":"u","Secret":"p"}`, "", "{", strings.Repeat("a", 300)} {
 		for _, a := range []string{"get", "store", "erase", "list"} {
@@ -62,15 +40,20 @@ func FuzzProtocol(f *testing.F) {
 			if err := json.Unmarshal(out.Bytes(), &c); err != nil {
 				t.Fatalf("get %q answered invalid JSON %q", in, out.String())
 			}
-			if _, google := h.Universe(c.ServerURL); !google {
-				t.Fatalf("get %q returned a minted token for non-Google host %q", in, c.ServerURL)
+			host, err := registry.NormalizeHost(c.ServerURL)
+			if err != nil {
+				t.Fatalf("get %q returned a minted token for %q, not a host: %v", in, c.ServerURL, err)
+			}
+			if u, google := registrytest.Google(host); !google || c.Secret != "minted-"+u {
+				t.Fatalf("get %q returned %q for %q (Google: %v, universe %q)", in, c.Secret, c.ServerURL, google, u)
 			}
 		}
 	})
 }
 
 // FuzzKubeletRequest: any stdin is answered with a well-formed response or
-// refused, never a panic; auth is only ever keyed by a Google host.
+// refused, never a panic; auth is only ever keyed by a Google host, with a
+// token of its universe, by the documented table (registrytest).
 func FuzzKubeletRequest(f *testing.F) {
 	for _, s := range []string{
 		`{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest","image":"us-docker.pkg.dev/p/r/i:v1"}`,
@@ -99,15 +82,15 @@ func FuzzKubeletRequest(f *testing.F) {
 		if err := json.Unmarshal(out.Bytes(), &resp); err != nil {
 			t.Fatalf("Serve(%q) wrote invalid JSON %q", in, out.String())
 		}
-		for host := range resp.Auth {
+		for host, a := range resp.Auth {
 			// The key keeps the image's spelling (the kubelet matches it
 			// case-sensitively); DNS does not care about case.
-			norm, err := NormalizeHost(host)
+			norm, err := registry.NormalizeHost(host)
 			if err != nil {
 				t.Fatalf("Serve(%q) keyed credentials by %q, not a host: %v", in, host, err)
 			}
-			if _, ok := GoogleUniverse(norm); !ok {
-				t.Fatalf("Serve(%q) gave credentials for non-Google host %q", in, host)
+			if u, ok := registrytest.Google(norm); !ok || a.Password != "minted-"+u {
+				t.Fatalf("Serve(%q) gave %q for %q (Google: %v, universe %q)", in, a.Password, host, ok, u)
 			}
 		}
 	})

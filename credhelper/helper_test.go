@@ -10,6 +10,7 @@ import (
 
 	"github.com/docker/docker-credential-helpers/credentials"
 
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/store"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
@@ -29,7 +30,7 @@ func (m *mint) tokens(_ context.Context, universe string) (*token.Token, error) 
 func newHelper(m *mint, st store.Store, now time.Time) *Helper {
 	return New(context.Background(), Config{
 		Tokens:         m.tokens,
-		Registries:     map[string]string{"registry.example.com": UniverseGoogle},
+		Registries:     map[string]string{"registry.example.com": registry.UniverseGoogle},
 		Store:          st,
 		StoreForGoogle: true,
 		Now:            func() time.Time { return now },
@@ -40,8 +41,8 @@ func TestGetDecision(t *testing.T) {
 	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	st := store.NewMemory()
 	st.Put("us-docker.pkg.dev", &store.Credential{Username: UsernameJSONKeyBase64, Secret: "KEY", StoredAt: now.Add(-48 * time.Hour)})
-	st.Put("eu.gcr.io", &store.Credential{Username: Username, Secret: "fresh-token", StoredAt: now.Add(-59 * time.Minute)})
-	st.Put("asia.gcr.io", &store.Credential{Username: Username, Secret: "old-token", StoredAt: now.Add(-61 * time.Minute)})
+	st.Put("eu.gcr.io", &store.Credential{Username: registry.Username, Secret: "fresh-token", StoredAt: now.Add(-59 * time.Minute)})
+	st.Put("asia.gcr.io", &store.Credential{Username: registry.Username, Secret: "old-token", StoredAt: now.Add(-61 * time.Minute)})
 	st.Put("myreg.ncr.fin-ntruss.com", &store.Credential{Username: "ACCESSKEY", Secret: "SECRETKEY", StoredAt: now})
 	m := &mint{}
 	h := newHelper(m, st, now)
@@ -50,13 +51,13 @@ func TestGetDecision(t *testing.T) {
 		url, user, secret string
 		minted            bool
 	}{
-		{"https://us-docker.pkg.dev/v2/", UsernameJSONKeyBase64, "KEY", false},        // a key outlives tokens
-		{"eu.gcr.io", Username, "fresh-token", false},                                 // stored token still valid
-		{"asia.gcr.io", Username, "minted-googleapis.com", true},                      // stored token too old
-		{"gcr.io/my-project/img", Username, "minted-googleapis.com", true},            // nothing stored
-		{"myreg.ncr.fin-ntruss.com", "ACCESSKEY", "SECRETKEY", false},                 // another registry: what was stored
-		{"registry.example.com", Username, "minted-googleapis.com", true},             // registered custom host
-		{"europe-west9-docker.s3nsregistry.fr", Username, "minted-s3nsapis.fr", true}, // S3NS universe
+		{"https://us-docker.pkg.dev/v2/", UsernameJSONKeyBase64, "KEY", false},                 // a key outlives tokens
+		{"eu.gcr.io", registry.Username, "fresh-token", false},                                 // stored token still valid
+		{"asia.gcr.io", registry.Username, "minted-googleapis.com", true},                      // stored token too old
+		{"gcr.io/my-project/img", registry.Username, "minted-googleapis.com", true},            // nothing stored
+		{"myreg.ncr.fin-ntruss.com", "ACCESSKEY", "SECRETKEY", false},                          // another registry: what was stored
+		{"registry.example.com", registry.Username, "minted-googleapis.com", true},             // registered custom host
+		{"europe-west9-docker.s3nsregistry.fr", registry.Username, "minted-s3nsapis.fr", true}, // S3NS universe
 	}
 	for _, tt := range tests {
 		before := m.n
@@ -109,7 +110,7 @@ func TestAddDeleteList(t *testing.T) {
 	}
 	list, err := h.List()
 	// Under the server URL as stored, which get also takes.
-	want := map[string]string{"https://MyReg.ncr.fin-ntruss.com/": "AK", "us-east1-docker.pkg.dev": Username}
+	want := map[string]string{"https://MyReg.ncr.fin-ntruss.com/": "AK", "us-east1-docker.pkg.dev": registry.Username}
 	if err != nil || len(list) != len(want) {
 		t.Errorf("List() = %v, %v, want %v", list, err, want)
 	}
@@ -119,7 +120,7 @@ func TestAddDeleteList(t *testing.T) {
 		}
 	}
 	// An expired stored access token is purged by list, even unread.
-	st.Put("eu.gcr.io", &store.Credential{Username: Username, Secret: "old", StoredAt: now.Add(-2 * time.Hour)})
+	st.Put("eu.gcr.io", &store.Credential{Username: registry.Username, Secret: "old", StoredAt: now.Add(-2 * time.Hour)})
 	if l, _ := h.List(); l["eu.gcr.io"] != "" {
 		t.Errorf("List() still shows an expired stored access token: %v", l)
 	}
@@ -147,7 +148,7 @@ func TestRegisteredHostExactPort(t *testing.T) {
 	m := &mint{}
 	h := New(context.Background(), Config{
 		Tokens:     m.tokens,
-		Registries: map[string]string{"registry.example.com": UniverseGoogle, "other.example.com:5000": UniverseGoogle},
+		Registries: map[string]string{"registry.example.com": registry.UniverseGoogle, "other.example.com:5000": registry.UniverseGoogle},
 	})
 	for url, want := range map[string]bool{
 		"registry.example.com":                true,
@@ -182,7 +183,7 @@ func TestListServerURLAndServedHosts(t *testing.T) {
 	st.Put("legacy.example.com", &store.Credential{Username: "OLD", Secret: "S", StoredAt: now}) // stored before server URLs were kept
 	m := &mint{}
 	h := New(context.Background(), Config{Tokens: m.tokens, Store: st, StoreForGoogle: true, DockerConfig: cfg,
-		Registries: map[string]string{"registry.example.com": UniverseGoogle}, Now: func() time.Time { return now }})
+		Registries: map[string]string{"registry.example.com": registry.UniverseGoogle}, Now: func() time.Time { return now }})
 	for _, c := range []*credentials.Credentials{
 		{ServerURL: "https://index.docker.io/v1/", Username: "hub", Secret: "S1"},
 		{ServerURL: "https://us-docker.pkg.dev", Username: UsernameJSONKey, Secret: "KEY"},
@@ -199,11 +200,11 @@ func TestListServerURLAndServedHosts(t *testing.T) {
 		"https://index.docker.io/v1/":           "hub",
 		"legacy.example.com":                    "OLD",
 		"https://us-docker.pkg.dev":             UsernameJSONKey, // the stored key, not the served default
-		"gcr.io":                                Username,
-		"marketplace.gcr.io":                    Username,
-		"europe-west1-docker.pkg.dev":           Username,
-		"u-france-east1-docker.s3nsregistry.fr": Username,
-		"registry.example.com":                  Username,
+		"gcr.io":                                registry.Username,
+		"marketplace.gcr.io":                    registry.Username,
+		"europe-west1-docker.pkg.dev":           registry.Username,
+		"u-france-east1-docker.s3nsregistry.fr": registry.Username,
+		"registry.example.com":                  registry.Username,
 	}
 	for k, v := range want {
 		if list[k] != v {

@@ -23,12 +23,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/user"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
@@ -50,7 +52,7 @@ const KubeletPluginCommand = "kubelet-credential-provider"
 // the kubelet keeps an answer that carries no cacheDuration of its own (an
 // image that is not on a Google registry). Answers with a token carry the
 // token's own remaining life.
-const DefaultKubeletCacheDuration = accessTokenLife - token.DefaultRefreshMargin
+const DefaultKubeletCacheDuration = registry.TokenLife - token.DefaultRefreshMargin
 
 // Output formats of the CredentialProviderConfig.
 const (
@@ -176,17 +178,17 @@ func (p *KubeletPlugin) respond(ctx context.Context, req *kubeletRequest) (*kube
 		CacheKeyType: "Registry",
 		Auth:         map[string]kubeletAuth{},
 	}
-	registry, err := ImageRegistry(req.Image)
+	host, err := ImageRegistry(req.Image)
 	if err != nil {
 		return nil, err
 	}
-	universe, google := p.Helper.Universe(registry)
+	universe, google := p.Helper.Universe(host)
 	if !google {
 		return resp, nil // not ours: no credentials, not an error
 	}
 	t, err := p.Helper.c.Tokens(ctx, universe)
 	if err != nil {
-		return nil, fmt.Errorf("credentials for %s: %w", registry, err)
+		return nil, fmt.Errorf("credentials for %s: %w", host, err)
 	}
 	now := time.Now
 	if p.Now != nil {
@@ -201,7 +203,7 @@ func (p *KubeletPlugin) respond(ctx context.Context, req *kubeletRequest) (*kube
 	resp.CacheDuration = d.String()
 	// The kubelet matches the key against the image by its host, port
 	// included, as the image spells it.
-	resp.Auth[registry] = kubeletAuth{Username: Username, Password: t.AccessToken}
+	resp.Auth[host] = kubeletAuth{Username: registry.Username, Password: t.AccessToken}
 	return resp, nil
 }
 
@@ -219,7 +221,7 @@ func ImageRegistry(image string) (string, error) {
 	if !ok || !(strings.ContainsAny(first, ".:") || first == "localhost" || first != strings.ToLower(first)) {
 		return "docker.io", nil
 	}
-	if _, err := NormalizeHost(first); err != nil || strings.HasSuffix(first, ":") || strings.IndexFunc(first, notHostChar) >= 0 {
+	if _, err := registry.NormalizeHost(first); err != nil || strings.HasSuffix(first, ":") || strings.IndexFunc(first, notHostChar) >= 0 {
 		return "", fmt.Errorf("image %q: its registry %q is not a host[:port]", image, first)
 	}
 	return first, nil
@@ -236,24 +238,24 @@ func notHostChar(c rune) bool {
 // kubelet's globs: '*' matches within one DNS label ("*.gcr.io" is not
 // "a.b.gcr.io"), a pattern without a port matches no image with one, and
 // a pattern's path is a prefix of the image's. The patterns mirror
-// GoogleUniverse, so the kubelet runs the plugin only for images it serves.
+// the registry table, so the kubelet runs the plugin only for images it serves.
 func KubeletMatchImages(registries map[string]string) []string {
-	out := []string{
-		"gcr.io",
-		"*.gcr.io",
-		"*-docker.pkg.dev",
-		"docker.*.rep.pkg.dev",
-		"*-docker.s3nsregistry.fr",
-	}
+	out := registry.Globs()
 	var extra []string
 	for h := range registries {
-		if _, google := GoogleUniverse(h); google && h == hostname(h) {
+		if _, google := registry.Universe(h); google && !hasPort(h) {
 			continue // already matched by a pattern
 		}
 		extra = append(extra, h)
 	}
 	sort.Strings(extra)
 	return append(out, extra...)
+}
+
+// hasPort reports whether host names a port.
+func hasPort(host string) bool {
+	_, _, err := net.SplitHostPort(host)
+	return err == nil
 }
 
 // KubeletConfig is what the printed CredentialProviderConfig says.

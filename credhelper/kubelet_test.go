@@ -21,6 +21,7 @@ import (
 	credentialproviderv1 "k8s.io/kubelet/pkg/apis/credentialprovider/v1"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
@@ -176,7 +177,7 @@ func (f *kubeletFixture) plugin(tokens TokenFunc) *KubeletPlugin {
 	return &KubeletPlugin{
 		Helper: New(context.Background(), Config{
 			Tokens:     tokens,
-			Registries: map[string]string{"registry.example.com:5000": UniverseGoogle},
+			Registries: map[string]string{"registry.example.com:5000": registry.UniverseGoogle},
 		}),
 		Margin: token.DefaultRefreshMargin,
 	}
@@ -218,7 +219,7 @@ func TestKubeletRoundTrip(t *testing.T) {
 		if !ok {
 			t.Fatalf("Serve(%s) auth keys = %v, want %s", tt.image, reflect.ValueOf(r.Auth).MapKeys(), tt.key)
 		}
-		if got, _ := f.g.Principal(a.Password); a.Username != Username || got != nodeAccount {
+		if got, _ := f.g.Principal(a.Password); a.Username != registry.Username || got != nodeAccount {
 			t.Errorf("Serve(%s) auth = user %q for %q, want oauth2accesstoken for %s", tt.image, a.Username, got, nodeAccount)
 		}
 		if !kubeletMatches(tt.key, tt.image) {
@@ -392,7 +393,7 @@ func TestKubeletConfig(t *testing.T) {
 	codecs := kubeletCodecs(t)
 	c := KubeletConfig{
 		Name:          "docker-credential-gcr",
-		MatchImages:   KubeletMatchImages(map[string]string{"registry.example.com:5000": UniverseGoogle, "myreg.internal": UniverseGoogle, "us-docker.pkg.dev": UniverseGoogle}),
+		MatchImages:   KubeletMatchImages(map[string]string{"registry.example.com:5000": registry.UniverseGoogle, "myreg.internal": registry.UniverseGoogle, "us-docker.pkg.dev": registry.UniverseGoogle}),
 		CacheDuration: DefaultKubeletCacheDuration,
 	}
 	for _, format := range []string{OutputYAML, OutputJSON} {
@@ -440,8 +441,8 @@ func TestKubeletConfig(t *testing.T) {
 // a registered host), and not for others: an image it runs the plugin for
 // that the plugin does not serve costs an exec, a missed one a failed pull.
 func TestKubeletMatchImages(t *testing.T) {
-	patterns := KubeletMatchImages(map[string]string{"registry.example.com:5000": UniverseGoogle, "myreg.internal": UniverseGoogle})
-	h := New(context.Background(), Config{Registries: map[string]string{"registry.example.com:5000": UniverseGoogle, "myreg.internal": UniverseGoogle}})
+	patterns := KubeletMatchImages(map[string]string{"registry.example.com:5000": registry.UniverseGoogle, "myreg.internal": registry.UniverseGoogle})
+	h := New(context.Background(), Config{Registries: map[string]string{"registry.example.com:5000": registry.UniverseGoogle, "myreg.internal": registry.UniverseGoogle}})
 	yes := []string{
 		"gcr.io/p/app", "gcr.io/p/app:v1", "us.gcr.io/p/app", "eu.gcr.io/p/app@" + digest, "asia.gcr.io/p/a/b/c",
 		"marketplace.gcr.io/google/app", "us-east1-docker.pkg.dev/p/r/app", "europe-west10-docker.pkg.dev/p/r/app:v1",
@@ -464,25 +465,25 @@ func TestKubeletMatchImages(t *testing.T) {
 		if matchesAny(patterns, image) {
 			t.Errorf("matchImages %q match %s; the kubelet has no port glob", patterns, image)
 		}
-		if registry, _ := ImageRegistry(image); !matchesAny([]string{registry}, image) {
-			t.Errorf("auth key %q does not match %s", registry, image)
+		if key, _ := ImageRegistry(image); !matchesAny([]string{key}, image) {
+			t.Errorf("auth key %q does not match %s", key, image)
 		}
 	}
 	for _, image := range yes {
 		if !matchesAny(patterns, image) {
 			t.Errorf("matchImages %q do not match %s; the kubelet would pull it without credentials", patterns, image)
 		}
-		registry, err := ImageRegistry(image)
-		if _, ours := h.Universe(registry); err != nil || !ours {
-			t.Errorf("the plugin does not serve %s (registry %q, %v)", image, registry, err)
+		host, err := ImageRegistry(image)
+		if _, ours := h.Universe(host); err != nil || !ours {
+			t.Errorf("the plugin does not serve %s (registry %q, %v)", image, host, err)
 		}
 	}
 	for _, image := range no {
 		if matchesAny(patterns, image) {
 			t.Errorf("matchImages %q match %s; want no match", patterns, image)
 		}
-		registry, _ := ImageRegistry(image)
-		if _, ours := h.Universe(registry); ours {
+		host, _ := ImageRegistry(image)
+		if _, ours := h.Universe(host); ours {
 			t.Errorf("the plugin serves %s; want not", image)
 		}
 	}
@@ -518,7 +519,7 @@ func TestKubeletSetup(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := decodeKubeletResponse(t, f.codecs, []byte(out))
-	if a := r.Auth["registry.example.com:5000"]; a.Username != Username {
+	if a := r.Auth["registry.example.com:5000"]; a.Username != registry.Username {
 		t.Errorf("registered host: auth = %v, want oauth2accesstoken", r.Auth)
 	}
 	if d := r.CacheDuration; d == nil || d.Duration > 50*time.Minute || d.Duration < 49*time.Minute {

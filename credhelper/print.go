@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
@@ -31,7 +32,7 @@ func FormatAccessToken(t *token.Token, format, host string, now time.Time) (stri
 	case FormatToken, "":
 		return t.AccessToken + "\n", nil
 	case FormatCreds:
-		return Username + ":" + t.AccessToken + "\n", nil
+		return registry.Username + ":" + t.AccessToken + "\n", nil
 	case FormatJSON:
 		out := struct {
 			AccessToken string `json:"access_token"`
@@ -68,11 +69,11 @@ func unknownFormat(format string) error {
 func DockerConfigJSON(tokens map[string]*token.Token) (string, error) {
 	auths := make(map[string]any, len(tokens))
 	for host, t := range tokens {
-		h, err := NormalizeHost(host)
+		h, err := registry.NormalizeHost(host)
 		if err != nil {
 			return "", fmt.Errorf("--format=docker-config: %w", err)
 		}
-		auths[h] = map[string]string{"auth": base64.StdEncoding.EncodeToString([]byte(Username + ":" + t.AccessToken))}
+		auths[h] = map[string]string{"auth": base64.StdEncoding.EncodeToString([]byte(registry.Username + ":" + t.AccessToken))}
 	}
 	b, err := json.MarshalIndent(map[string]any{"auths": auths}, "", "  ")
 	return string(b) + "\n", err
@@ -108,7 +109,7 @@ func (s *Setup) PrintAccessToken(ctx context.Context, o PrintOptions) (string, [
 	for _, host := range o.Hosts {
 		u, ok := h.Universe(host)
 		if !ok {
-			return "", nil, fmt.Errorf("%s is not a Google registry; a Google token is only printed for gcr.io, *-docker.pkg.dev, *-docker.s3nsregistry.fr or a host registered with `configure-docker --allow-custom-host`", host)
+			return "", nil, fmt.Errorf("%s is not a Google registry; a Google token is only printed for %s or a host registered with `configure-docker --allow-custom-host`", host, registry.Names())
 		}
 		universes[host] = u
 	}

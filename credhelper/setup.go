@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
 	"github.com/docker-credential-gcr/docker-credential-gcr/store"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
@@ -97,17 +98,7 @@ func Tokens(o token.Options) TokenFunc {
 
 // Registries maps the hosts registered in the settings to their universe.
 func (s *Setup) Registries() map[string]string {
-	u := s.Settings.UniverseDomain
-	if u == "" {
-		u = token.DefaultUniverse
-	}
-	m := make(map[string]string, len(s.Settings.Registries))
-	for _, r := range s.Settings.Registries {
-		if h, err := NormalizeHost(r); err == nil {
-			m[h] = u
-		}
-	}
-	return m
+	return registry.Custom(s.Settings.Registries, s.Settings.UniverseDomain)
 }
 
 // Helper returns the protocol helper for this setup.
