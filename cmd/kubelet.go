@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/credhelper"
+	"github.com/docker-credential-gcr/docker-credential-gcr/kubelet"
 )
 
 // NewCmdKubeletCredentialProvider is the kubelet's image credential
@@ -15,7 +16,7 @@ import (
 // CredentialProviderResponse on stdout.
 func NewCmdKubeletCredentialProvider() *cobra.Command {
 	return &cobra.Command{
-		Use:   credhelper.KubeletPluginCommand,
+		Use:   kubelet.PluginCommand,
 		Short: "Answer the kubelet's CredentialProviderRequest on stdin (image credential provider plugin)",
 		Long: `Run by the kubelet as an image credential provider plugin
 (credentialprovider.kubelet.k8s.io/v1): reads a CredentialProviderRequest on
@@ -24,7 +25,7 @@ credential for an image on a Google registry (the node's identity, through
 the same token sources and cache as get), or no credentials for any other
 image. Install it with the config that kubelet-credential-provider-config
 prints.`,
-		Example: `  echo '{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest","image":"us-east1-docker.pkg.dev/my-project/repo/app:v1"}' | docker-credential-gcr ` + credhelper.KubeletPluginCommand,
+		Example: `  echo '{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest","image":"us-east1-docker.pkg.dev/my-project/repo/app:v1"}' | docker-credential-gcr ` + kubelet.PluginCommand,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := credhelper.EnsureHome(); err != nil {
@@ -75,7 +76,7 @@ Google registries and the hosts registered with configure-docker.`,
 			return err
 		},
 	}
-	c.Flags().StringVarP(&o.output, "output", "o", credhelper.OutputYAML, "yaml or json (the kubelet reads both)")
-	c.Flags().DurationVar(&o.cacheDuration, "cache-duration", credhelper.DefaultKubeletCacheDuration, "defaultCacheDuration: how long the kubelet keeps an answer that names no duration (answers with a token carry its remaining life)")
+	c.Flags().StringVarP(&o.output, "output", "o", kubelet.OutputYAML, "yaml or json (the kubelet reads both)")
+	c.Flags().DurationVar(&o.cacheDuration, "cache-duration", kubelet.DefaultCacheDuration, "defaultCacheDuration: how long the kubelet keeps an answer that names no duration (answers with a token carry its remaining life)")
 	return c
 }

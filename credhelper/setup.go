@@ -7,10 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
+	"github.com/docker-credential-gcr/docker-credential-gcr/kubelet"
 	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
 	"github.com/docker-credential-gcr/docker-credential-gcr/store"
@@ -139,4 +142,40 @@ func (s *Setup) ClearCache() (string, int, error) {
 	}
 	n, err := c.Clear()
 	return c.Dir, n, err
+}
+
+// KubeletPlugin returns the plugin for this setup. It opens no credential
+// store: a node has no keyring, and what docker login stored is not the
+// node's identity.
+func (s *Setup) KubeletPlugin(ctx context.Context) (*kubelet.Plugin, error) {
+	o, err := s.TokenOptions("")
+	if err != nil {
+		return nil, err
+	}
+	margin := token.DefaultRefreshMargin
+	if o.Cache != nil && o.Cache.Margin > 0 {
+		margin = o.Cache.Margin
+	}
+	return &kubelet.Plugin{Tokens: Tokens(o), Registries: s.Registries(), Margin: margin}, nil
+}
+
+// KubeletConfig returns the config for this setup (its registered hosts
+// included) with the given defaultCacheDuration.
+func (s *Setup) KubeletConfig(cacheDuration time.Duration) kubelet.Config {
+	return kubelet.Config{Name: "docker-credential-" + HelperName, MatchImages: kubelet.MatchImages(s.Registries()), CacheDuration: cacheDuration}
+}
+
+// EnsureHome sets HOME, when it is unset, to the home directory of the user
+// the process runs as. The kubelet runs plugins with its own environment,
+// and a kubelet started by systemd has no HOME: without one the settings
+// file, gcloud's files and the token cache could not be found.
+func EnsureHome() error {
+	if os.Getenv("HOME") != "" {
+		return nil
+	}
+	u, err := user.Current()
+	if err != nil || u.HomeDir == "" {
+		return nil // the chain still works; the cache is off without a dir
+	}
+	return os.Setenv("HOME", u.HomeDir)
 }
