@@ -5,13 +5,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/docker-credential-gcr/docker-credential-gcr/configure"
 	"github.com/docker-credential-gcr/docker-credential-gcr/credhelper"
 	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
 )
 
 // NewCmdConfigureDocker maps registries to this helper in Docker's config.
 func NewCmdConfigureDocker() *cobra.Command {
-	o := credhelper.ConfigureOptions{}
+	o := configure.Options{}
 	var registries string
 	c := &cobra.Command{
 		Use:     "configure-docker [HOST...]",

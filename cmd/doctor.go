@@ -6,11 +6,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/credhelper"
+	"github.com/docker-credential-gcr/docker-credential-gcr/doctor"
 )
 
 // NewCmdDoctor explains the setup without printing secrets.
 func NewCmdDoctor() *cobra.Command {
-	o := credhelper.DoctorOptions{}
+	o := doctor.Options{}
 	c := &cobra.Command{
 		Use:   "doctor [HOST]",
 		Short: "Explain which config, helper, token source and identity serve a registry (never prints a secret)",

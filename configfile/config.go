@@ -19,6 +19,10 @@ import (
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
 )
 
+// HelperName is this helper's name in Docker's config: credHelpers values
+// and a credsStore of "gcr" make docker run docker-credential-gcr.
+const HelperName = "gcr"
+
 // Config is what docker reads from config.json to choose a credential helper.
 type Config struct {
 	CredHelpers map[string]string // registry host -> helper suffix (docker-credential-SUFFIX)

@@ -1,4 +1,4 @@
-package credhelper
+package configure
 
 import (
 	"context"
@@ -16,10 +16,13 @@ import (
 	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
 )
 
-// ValidateConfigHost normalises a host for credHelpers ("https://" and a
+// HelperName is what configure-docker maps hosts to in credHelpers.
+const HelperName = configfile.HelperName
+
+// ValidateHost normalises a host for credHelpers ("https://" and a
 // trailing "/" dropped, lower-cased) and refuses what docker could never
 // match: an empty name, a path, a wildcard, a space.
-func ValidateConfigHost(s string) (string, error) {
+func ValidateHost(s string) (string, error) {
 	h := strings.ToLower(strings.TrimSpace(s))
 	h = strings.TrimPrefix(strings.TrimPrefix(h, "https://"), "http://")
 	h = strings.TrimRight(h, "/")
@@ -40,8 +43,8 @@ func ValidateConfigHost(s string) (string, error) {
 	return n, nil
 }
 
-// ConfigureOptions are configure-docker's inputs.
-type ConfigureOptions struct {
+// Options are configure-docker's inputs.
+type Options struct {
 	Hosts                   []string
 	IncludeArtifactRegistry bool
 	AllowCustomHost         bool // serve hosts outside the Google set, and record them
@@ -50,12 +53,20 @@ type ConfigureOptions struct {
 	Remove                  bool
 	DockerDir               string
 	Out, Err                io.Writer
+
+	// From the helper's setup (internal/app fills them):
+
+	// Registered maps the hosts registered in the settings to their universe.
+	Registered map[string]string
+	// SettingsFile is where --allow-custom-host records a host, so that get
+	// serves it.
+	SettingsFile string
 }
 
-// ConfigureDocker maps the hosts to this helper in Docker's config.json
-// (or removes them), editing only credHelpers.
-func (s *Setup) ConfigureDocker(ctx context.Context, o ConfigureOptions) error {
-	hosts, custom, err := s.configureHosts(o)
+// Docker maps the hosts to this helper in Docker's config.json (or removes
+// them), editing only credHelpers.
+func Docker(ctx context.Context, o Options) error {
+	hosts, custom, err := resolveHosts(o)
 	if err != nil {
 		return err
 	}
@@ -81,16 +92,16 @@ func (s *Setup) ConfigureDocker(ctx context.Context, o ConfigureOptions) error {
 	if o.DryRun {
 		fmt.Fprint(o.Out, diff.Unified(path, before, after))
 	} else if len(custom) > 0 {
-		if err := s.recordRegistries(custom, o.Remove); err != nil {
+		if err := recordRegistries(o.SettingsFile, custom, o.Remove); err != nil {
 			return err
 		}
 	}
-	s.reportConfigure(o, path, results, after)
+	report(o, path, results, after)
 	return nil
 }
 
-// configureHosts resolves the hosts to edit and which of them are custom.
-func (s *Setup) configureHosts(o ConfigureOptions) (hosts, custom []string, err error) {
+// resolveHosts resolves the hosts to edit and which of them are custom.
+func resolveHosts(o Options) (hosts, custom []string, err error) {
 	raw := o.Hosts
 	if len(raw) == 0 && !o.Remove && !o.IncludeArtifactRegistry {
 		raw = registry.ContainerRegistryHosts()
@@ -101,9 +112,8 @@ func (s *Setup) configureHosts(o ConfigureOptions) (hosts, custom []string, err 
 	if len(raw) == 0 {
 		return nil, nil, errors.New("name the hosts to remove: configure-docker --remove HOST...")
 	}
-	registered := s.Registries()
 	for _, r := range raw {
-		h, err := ValidateConfigHost(r)
+		h, err := ValidateHost(r)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -111,7 +121,7 @@ func (s *Setup) configureHosts(o ConfigureOptions) (hosts, custom []string, err 
 			continue
 		}
 		if _, google := registry.Universe(h); !google {
-			if _, ok := registered[h]; !ok && !o.AllowCustomHost && !o.Remove {
+			if _, ok := o.Registered[h]; !ok && !o.AllowCustomHost && !o.Remove {
 				return nil, nil, fmt.Errorf("%s is not a Google registry host (%s); to send it Google tokens anyway (a custom domain or private endpoint), pass --allow-custom-host", h, registry.Names())
 			}
 			custom = append(custom, h)
@@ -121,10 +131,10 @@ func (s *Setup) configureHosts(o ConfigureOptions) (hosts, custom []string, err 
 	return hosts, custom, nil
 }
 
-// recordRegistries adds (or removes) custom hosts in the settings so that
-// get serves them.
-func (s *Setup) recordRegistries(hosts []string, remove bool) error {
-	return settings.Modify(s.Path, func(st *settings.Settings) error {
+// recordRegistries adds (or removes) custom hosts in the settings file so
+// that get serves them.
+func recordRegistries(settingsFile string, hosts []string, remove bool) error {
+	return settings.Modify(settingsFile, func(st *settings.Settings) error {
 		for _, h := range hosts {
 			i := slices.Index(st.Registries, h)
 			switch {
@@ -138,7 +148,8 @@ func (s *Setup) recordRegistries(hosts []string, remove bool) error {
 	})
 }
 
-func (s *Setup) reportConfigure(o ConfigureOptions, path string, results []configfile.Result, after []byte) {
+// report says what changed, on o.Err, with the warnings that apply.
+func report(o Options, path string, results []configfile.Result, after []byte) {
 	verb := "updated"
 	if o.DryRun {
 		verb = "would update (dry run)"

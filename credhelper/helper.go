@@ -212,13 +212,13 @@ func (h *Helper) servedHosts() []string {
 	}
 	var hosts []string
 	for host, helper := range cfg.CredHelpers {
-		if n, err := registry.NormalizeHost(host); err == nil && helper == HelperName {
+		if n, err := registry.NormalizeHost(host); err == nil && helper == configfile.HelperName {
 			if _, google := h.universe(n); google {
 				hosts = append(hosts, host)
 			}
 		}
 	}
-	if cfg.CredsStore == HelperName {
+	if cfg.CredsStore == configfile.HelperName {
 		hosts = append(hosts, registry.Hosts()...)
 		for host := range h.c.Registries {
 			hosts = append(hosts, host)

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
+	"github.com/docker-credential-gcr/docker-credential-gcr/configure"
+	"github.com/docker-credential-gcr/docker-credential-gcr/doctor"
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
 	"github.com/docker-credential-gcr/docker-credential-gcr/kubelet"
 	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
@@ -162,7 +165,7 @@ func (s *Setup) KubeletPlugin(ctx context.Context) (*kubelet.Plugin, error) {
 // KubeletConfig returns the config for this setup (its registered hosts
 // included) with the given defaultCacheDuration.
 func (s *Setup) KubeletConfig(cacheDuration time.Duration) kubelet.Config {
-	return kubelet.Config{Name: "docker-credential-" + HelperName, MatchImages: kubelet.MatchImages(s.Registries()), CacheDuration: cacheDuration}
+	return kubelet.Config{Name: "docker-credential-" + configfile.HelperName, MatchImages: kubelet.MatchImages(s.Registries()), CacheDuration: cacheDuration}
 }
 
 // EnsureHome sets HOME, when it is unset, to the home directory of the user
@@ -178,4 +181,30 @@ func EnsureHome() error {
 		return nil // the chain still works; the cache is off without a dir
 	}
 	return os.Setenv("HOME", u.HomeDir)
+}
+
+// ConfigureDocker maps the hosts to this helper in Docker's config.json.
+func (s *Setup) ConfigureDocker(ctx context.Context, o configure.Options) error {
+	o.Registered, o.SettingsFile = s.Registries(), s.Path
+	return configure.Docker(ctx, o)
+}
+
+// Doctor explains the setup for o.Host without printing a secret.
+func (s *Setup) Doctor(ctx context.Context, w io.Writer, o doctor.Options) error {
+	opts, err := s.TokenOptions("")
+	if err != nil {
+		return err
+	}
+	d := doctor.Setup{
+		SettingsFile: s.Path,
+		Registries:   s.Registries(),
+		UsesStore:    s.Settings.UsesStore(),
+		Store:        s.Store,
+		Impersonate:  opts.Impersonate,
+		Tokens:       Tokens(opts),
+	}
+	if c, err := s.Settings.Cache(s.Getenv); err == nil && c != nil {
+		d.CacheDir = c.Dir
+	}
+	return doctor.Run(ctx, w, d, o)
 }
