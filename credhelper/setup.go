@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docker-credential-gcr/docker-credential-gcr/accesstoken"
 	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
 	"github.com/docker-credential-gcr/docker-credential-gcr/configure"
 	"github.com/docker-credential-gcr/docker-credential-gcr/doctor"
@@ -207,4 +208,15 @@ func (s *Setup) Doctor(ctx context.Context, w io.Writer, o doctor.Options) error
 		d.CacheDir = c.Dir
 	}
 	return doctor.Run(ctx, w, d, o)
+}
+
+// PrintAccessToken prints a token for scripts; impersonate, when not empty,
+// replaces the configured impersonation chain ("A,B,TARGET").
+func (s *Setup) PrintAccessToken(ctx context.Context, w, notice io.Writer, o accesstoken.Options, impersonate string) error {
+	opts, err := s.TokenOptions(impersonate)
+	if err != nil {
+		return err
+	}
+	o.Registries, o.Tokens = s.Registries(), Tokens(opts)
+	return accesstoken.Print(ctx, w, notice, o)
 }
