@@ -61,6 +61,8 @@ type Options struct {
 	// SettingsFile is where --allow-custom-host records a host, so that get
 	// serves it.
 	SettingsFile string
+	// Getenv reads the environment (where docker's config and the lock are).
+	Getenv func(string) string
 }
 
 // Docker maps the hosts to this helper in Docker's config.json (or removes
@@ -70,13 +72,13 @@ func Docker(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	dir, err := configfile.Dir(o.DockerDir)
+	dir, err := configfile.Dir(o.DockerDir, o.Getenv)
 	if err != nil {
 		return err
 	}
 	path := filepath.Join(dir, "config.json")
 	var results []configfile.Result
-	before, after, err := configfile.Update(ctx, path, o.DryRun, func(data []byte) ([]byte, error) {
+	before, after, err := configfile.Update(ctx, path, configfile.UpdateOptions{DryRun: o.DryRun, Getenv: o.Getenv}, func(data []byte) ([]byte, error) {
 		var out []byte
 		var err error
 		if o.Remove {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -225,13 +224,4 @@ func (h *Helper) servedHosts() []string {
 		}
 	}
 	return hosts
-}
-
-// dockerConfigPath is config.json in the docker config dir, or "".
-func dockerConfigPath() string {
-	dir, err := configfile.Dir("")
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(dir, "config.json")
 }

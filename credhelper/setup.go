@@ -123,7 +123,7 @@ func (s *Setup) Helper(ctx context.Context) (*Helper, error) {
 		Registries:     s.Registries(),
 		Store:          st,
 		StoreForGoogle: s.Settings.UsesStore(),
-		DockerConfig:   dockerConfigPath(),
+		DockerConfig:   s.dockerConfigPath(),
 	}), nil
 }
 
@@ -186,7 +186,7 @@ func EnsureHome() error {
 
 // ConfigureDocker maps the hosts to this helper in Docker's config.json.
 func (s *Setup) ConfigureDocker(ctx context.Context, o configure.Options) error {
-	o.Registered, o.SettingsFile = s.Registries(), s.Path
+	o.Registered, o.SettingsFile, o.Getenv = s.Registries(), s.Path, s.Getenv
 	return configure.Docker(ctx, o)
 }
 
@@ -197,6 +197,7 @@ func (s *Setup) Doctor(ctx context.Context, w io.Writer, o doctor.Options) error
 		return err
 	}
 	d := doctor.Setup{
+		Getenv:       s.Getenv,
 		SettingsFile: s.Path,
 		Registries:   s.Registries(),
 		UsesStore:    s.Settings.UsesStore(),
@@ -219,4 +220,13 @@ func (s *Setup) PrintAccessToken(ctx context.Context, w, notice io.Writer, o acc
 	}
 	o.Registries, o.Tokens = s.Registries(), Tokens(opts)
 	return accesstoken.Print(ctx, w, notice, o)
+}
+
+// dockerConfigPath is config.json in the docker config dir, or "".
+func (s *Setup) dockerConfigPath() string {
+	dir, err := configfile.Dir("", s.Getenv)
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "config.json")
 }

@@ -32,6 +32,8 @@ type Options struct {
 
 // Setup is the helper's setup as doctor explains it (internal/app fills it).
 type Setup struct {
+	// Getenv reads the environment (where docker's config is).
+	Getenv       func(string) string
 	SettingsFile string
 	// Registries maps the hosts registered in the settings to their universe.
 	Registries map[string]string
@@ -58,7 +60,7 @@ func Run(ctx context.Context, w io.Writer, s Setup, o Options) error {
 	var problems []string
 	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
 
-	dir, err := configfile.Dir(o.DockerDir)
+	dir, err := configfile.Dir(o.DockerDir, s.Getenv)
 	var cfg *configfile.Config
 	if err != nil {
 		problems = append(problems, err.Error())
