@@ -1,20 +1,17 @@
 package cmd
 
 import (
-	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/docker-credential-gcr/docker-credential-gcr/credhelper"
 	"github.com/docker-credential-gcr/docker-credential-gcr/kubelet"
 )
 
 // NewCmdKubeletCredentialProvider is the kubelet's image credential
 // provider plugin: one CredentialProviderRequest on stdin, one
 // CredentialProviderResponse on stdout.
-func NewCmdKubeletCredentialProvider() *cobra.Command {
+func NewCmdKubeletCredentialProvider(a *appRef) *cobra.Command {
 	return &cobra.Command{
 		Use:   kubelet.PluginCommand,
 		Short: "Answer the kubelet's CredentialProviderRequest on stdin (image credential provider plugin)",
@@ -28,18 +25,7 @@ prints.`,
 		Example: `  echo '{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest","image":"us-east1-docker.pkg.dev/my-project/repo/app:v1"}' | docker-credential-gcr ` + kubelet.PluginCommand,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := credhelper.EnsureHome(); err != nil {
-				return err
-			}
-			setup, err := credhelper.Load(os.Getenv)
-			if err != nil {
-				return err
-			}
-			p, err := setup.KubeletPlugin(cmd.Context())
-			if err != nil {
-				return err
-			}
-			return p.Serve(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout())
+			return a.ServeKubelet(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout())
 		},
 	}
 }
@@ -51,7 +37,7 @@ type kubeletConfigOptions struct {
 
 // NewCmdKubeletConfig prints the CredentialProviderConfig that installs the
 // plugin.
-func NewCmdKubeletConfig() *cobra.Command {
+func NewCmdKubeletConfig(a *appRef) *cobra.Command {
 	o := &kubeletConfigOptions{}
 	c := &cobra.Command{
 		Use:   "kubelet-credential-provider-config",
@@ -64,16 +50,7 @@ Google registries and the hosts registered with configure-docker.`,
   docker-credential-gcr kubelet-credential-provider-config --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			setup, err := credhelper.Load(os.Getenv)
-			if err != nil {
-				return err
-			}
-			out, err := setup.KubeletConfig(o.cacheDuration).Format(o.output)
-			if err != nil {
-				return err
-			}
-			_, err = io.WriteString(cmd.OutOrStdout(), out)
-			return err
+			return a.KubeletConfig(cmd.OutOrStdout(), o.output, o.cacheDuration)
 		},
 	}
 	c.Flags().StringVarP(&o.output, "output", "o", kubelet.OutputYAML, "yaml or json (the kubelet reads both)")

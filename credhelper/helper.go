@@ -55,16 +55,6 @@ func New(ctx context.Context, c Config) *Helper {
 	return &Helper{ctx: ctx, c: c}
 }
 
-// Universe reports whether host (any server URL form) is served Google
-// tokens, and of which universe.
-func (h *Helper) Universe(serverURL string) (string, bool) {
-	host, err := registry.NormalizeHost(serverURL)
-	if err != nil {
-		return "", false
-	}
-	return h.universe(host)
-}
-
 // universe: a Google host on any port, or a registered host exactly as
 // registered, host[:port] (registry.Lookup; the kubelet's matchImages agree).
 func (h *Helper) universe(host string) (string, bool) {

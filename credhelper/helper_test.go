@@ -169,9 +169,6 @@ func TestRegisteredHostExactPort(t *testing.T) {
 		if !want && (!credentials.IsErrCredentialsNotFound(err) || m.n != before) {
 			t.Errorf("Get(%q) = %v after %d mints, want not found and no token minted", url, err, m.n-before)
 		}
-		if _, ours := h.Universe(url); ours != want {
-			t.Errorf("Universe(%q) = %v, want %v", url, ours, want)
-		}
 	}
 }
 
