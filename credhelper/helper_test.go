@@ -27,6 +27,14 @@ func (m *mint) tokens(_ context.Context, universe string) (*token.Token, error) 
 	return &token.Token{AccessToken: "minted-" + universe, Universe: universe}, nil
 }
 
+// put stores c for host in st, failing the test if it cannot.
+func put(t *testing.T, st store.Store, host string, c *store.Credential) {
+	t.Helper()
+	if err := st.Put(host, c); err != nil {
+		t.Fatalf("Put(%s) = %v", host, err)
+	}
+}
+
 func newHelper(m *mint, st store.Store, now time.Time) *Helper {
 	return New(context.Background(), Config{
 		Tokens:         m.tokens,
@@ -40,10 +48,10 @@ func newHelper(m *mint, st store.Store, now time.Time) *Helper {
 func TestGetDecision(t *testing.T) {
 	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	st := store.NewMemory()
-	st.Put("us-docker.pkg.dev", &store.Credential{Username: UsernameJSONKeyBase64, Secret: "KEY", StoredAt: now.Add(-48 * time.Hour)})
-	st.Put("eu.gcr.io", &store.Credential{Username: registry.Username, Secret: "fresh-token", StoredAt: now.Add(-59 * time.Minute)})
-	st.Put("asia.gcr.io", &store.Credential{Username: registry.Username, Secret: "old-token", StoredAt: now.Add(-61 * time.Minute)})
-	st.Put("myreg.ncr.fin-ntruss.com", &store.Credential{Username: "ACCESSKEY", Secret: "SECRETKEY", StoredAt: now})
+	put(t, st, "us-docker.pkg.dev", &store.Credential{Username: UsernameJSONKeyBase64, Secret: "KEY", StoredAt: now.Add(-48 * time.Hour)})
+	put(t, st, "eu.gcr.io", &store.Credential{Username: registry.Username, Secret: "fresh-token", StoredAt: now.Add(-59 * time.Minute)})
+	put(t, st, "asia.gcr.io", &store.Credential{Username: registry.Username, Secret: "old-token", StoredAt: now.Add(-61 * time.Minute)})
+	put(t, st, "myreg.ncr.fin-ntruss.com", &store.Credential{Username: "ACCESSKEY", Secret: "SECRETKEY", StoredAt: now})
 	m := &mint{}
 	h := newHelper(m, st, now)
 
@@ -85,7 +93,7 @@ func TestGetDecision(t *testing.T) {
 
 func TestStoreDisabledForGoogle(t *testing.T) {
 	st := store.NewMemory()
-	st.Put("gcr.io", &store.Credential{Username: UsernameJSONKey, Secret: "KEY", StoredAt: time.Now()})
+	put(t, st, "gcr.io", &store.Credential{Username: UsernameJSONKey, Secret: "KEY", StoredAt: time.Now()})
 	m := &mint{}
 	h := New(context.Background(), Config{Tokens: m.tokens, Store: st, StoreForGoogle: false})
 	if _, secret, _ := h.Get("gcr.io"); secret != "minted-googleapis.com" {
@@ -97,7 +105,9 @@ func TestAddDeleteList(t *testing.T) {
 	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config.json")
-	os.WriteFile(cfg, []byte(`{"credHelpers": {"us-east1-docker.pkg.dev": "gcr", "gcr.io": "gcloud", "ghcr.io": "gcr"}}`), 0o600)
+	if err := os.WriteFile(cfg, []byte(`{"credHelpers": {"us-east1-docker.pkg.dev": "gcr", "gcr.io": "gcloud", "ghcr.io": "gcr"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	st := store.NewMemory()
 	h := New(context.Background(), Config{Tokens: (&mint{}).tokens, Store: st, Now: func() time.Time { return now }, DockerConfig: cfg})
 
@@ -120,7 +130,7 @@ func TestAddDeleteList(t *testing.T) {
 		}
 	}
 	// An expired stored access token is purged by list, even unread.
-	st.Put("eu.gcr.io", &store.Credential{Username: registry.Username, Secret: "old", StoredAt: now.Add(-2 * time.Hour)})
+	put(t, st, "eu.gcr.io", &store.Credential{Username: registry.Username, Secret: "old", StoredAt: now.Add(-2 * time.Hour)})
 	if l, _ := h.List(); l["eu.gcr.io"] != "" {
 		t.Errorf("List() still shows an expired stored access token: %v", l)
 	}
@@ -134,7 +144,9 @@ func TestAddDeleteList(t *testing.T) {
 		t.Errorf("second Delete = %v, want not found", err)
 	}
 	// list never fails, even with a broken config.json and no store.
-	os.WriteFile(cfg, []byte(`{broken`), 0o600)
+	if err := os.WriteFile(cfg, []byte(`{broken`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	h = New(context.Background(), Config{Tokens: (&mint{}).tokens, DockerConfig: cfg})
 	if l, err := h.List(); err != nil || len(l) != 0 {
 		t.Errorf("List() with a broken config = %v, %v, want {}, nil", l, err)
@@ -175,9 +187,11 @@ func TestRegisteredHostExactPort(t *testing.T) {
 func TestListServerURLAndServedHosts(t *testing.T) {
 	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	cfg := filepath.Join(t.TempDir(), "config.json")
-	os.WriteFile(cfg, []byte(`{"credsStore": "gcr"}`), 0o600)
+	if err := os.WriteFile(cfg, []byte(`{"credsStore": "gcr"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	st := store.NewMemory()
-	st.Put("legacy.example.com", &store.Credential{Username: "OLD", Secret: "S", StoredAt: now}) // stored before server URLs were kept
+	put(t, st, "legacy.example.com", &store.Credential{Username: "OLD", Secret: "S", StoredAt: now}) // stored before server URLs were kept
 	m := &mint{}
 	h := New(context.Background(), Config{Tokens: m.tokens, Store: st, StoreForGoogle: true, DockerConfig: cfg,
 		Registries: map[string]string{"registry.example.com": registry.UniverseGoogle}, Now: func() time.Time { return now }})
