@@ -175,6 +175,17 @@ func (a *App) tokenOptions(s *settings.Settings, impersonate string) (token.Opti
 	return o, err
 }
 
+// configured loads the settings and the chain's options (impersonate as
+// in tokenOptions).
+func (a *App) configured(impersonate string) (*settings.Settings, token.Options, error) {
+	s, err := a.load()
+	if err != nil {
+		return nil, token.Options{}, err
+	}
+	o, err := a.tokenOptions(s, impersonate)
+	return s, o, err
+}
+
 // cache returns the token cache, or nil when it is off (the one place that
 // asks the settings for it).
 func (a *App) cache(s *settings.Settings) (*token.Cache, error) {
@@ -223,11 +234,7 @@ func (a *App) dockerConfigPath() string {
 
 // helper returns the docker-credential protocol's helper.
 func (a *App) helper(ctx context.Context) (*credhelper.Helper, error) {
-	s, err := a.load()
-	if err != nil {
-		return nil, err
-	}
-	o, err := a.tokenOptions(s, "")
+	s, o, err := a.configured("")
 	if err != nil {
 		return nil, err
 	}
@@ -292,11 +299,7 @@ func (a *App) ServeKubelet(ctx context.Context, in io.Reader, out io.Writer) err
 }
 
 func (a *App) kubeletPlugin() (*kubelet.Plugin, error) {
-	s, err := a.load()
-	if err != nil {
-		return nil, err
-	}
-	o, err := a.tokenOptions(s, "")
+	s, o, err := a.configured("")
 	if err != nil {
 		return nil, err
 	}
@@ -337,11 +340,7 @@ func (a *App) ConfigureDocker(ctx context.Context, o configure.Options) error {
 
 // Doctor explains the setup for o.Host on w without printing a secret.
 func (a *App) Doctor(ctx context.Context, w io.Writer, o doctor.Options) error {
-	s, err := a.load()
-	if err != nil {
-		return err
-	}
-	opts, err := a.tokenOptions(s, "")
+	s, opts, err := a.configured("")
 	if err != nil {
 		return err
 	}
@@ -373,11 +372,7 @@ type PrintOptions struct {
 // PrintAccessToken writes a token for scripts on w; a note about a
 // docker-config document's life goes to stderr.
 func (a *App) PrintAccessToken(ctx context.Context, w io.Writer, o PrintOptions) error {
-	s, err := a.load()
-	if err != nil {
-		return err
-	}
-	opts, err := a.tokenOptions(s, o.Impersonate)
+	s, opts, err := a.configured(o.Impersonate)
 	if err != nil {
 		return err
 	}
