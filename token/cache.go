@@ -29,10 +29,33 @@ const DefaultRefreshMargin = 5 * time.Minute
 // concurrent processes make one upstream request; the lock dies with its
 // holder, and the wait is bounded.
 type Cache struct {
-	Dir         string
-	Margin      time.Duration    // default DefaultRefreshMargin
-	LockTimeout time.Duration    // default 20s; past it the process fetches on its own
+	Dir    string
+	Margin time.Duration // default DefaultRefreshMargin
+	// LockTimeout bounds the wait for another process's fetch (default
+	// DefaultLockTimeout, and never more than a third of what is left of the
+	// caller's deadline); past it the process fetches on its own, so a holder
+	// that is alive but stopped costs one extra request, not a failure.
+	LockTimeout time.Duration
 	Now         func() time.Time // default time.Now
+}
+
+// DefaultLockTimeout is the longest a get waits for another process's fetch:
+// a fetch normally takes well under a second, and the chain's whole bound
+// (DefaultTotalTimeout) must leave room to fetch after the wait.
+const DefaultLockTimeout = 5 * time.Second
+
+// lockWait is how long to wait for the lock: LockTimeout, and at most a
+// third of the time left before ctx's deadline, so that the waiter can
+// still fetch on its own inside the chain's bound.
+func (c *Cache) lockWait(ctx context.Context) time.Duration {
+	wait := c.LockTimeout
+	if wait <= 0 {
+		wait = DefaultLockTimeout
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		wait = min(wait, time.Until(dl)/3)
+	}
+	return wait
 }
 
 type cacheEntry struct {
@@ -82,11 +105,8 @@ func (c *Cache) token(ctx context.Context, key string, fetch func(context.Contex
 		log.DebugContext(ctx, "cache unusable, fetching without it", "dir", c.Dir, "error", err)
 		return fetch(ctx) // no usable cache dir: serve without it
 	}
-	timeout := c.LockTimeout
-	if timeout == 0 {
-		timeout = 20 * time.Second
-	}
 	start := time.Now()
+	timeout := c.lockWait(ctx)
 	unlock, t, err := c.lockOrWait(ctx, key, timeout)
 	switch {
 	case t != nil:

@@ -26,6 +26,8 @@ func TestMain(m *testing.M) {
 		os.Exit(childGet())
 	case "hold":
 		os.Exit(childHold())
+	case "get-bounded":
+		os.Exit(childGetBounded())
 	}
 	os.Exit(m.Run())
 }
@@ -52,9 +54,39 @@ func childGet() int {
 	return 0
 }
 
+// childGetBounded is childGet with the chain's own bounds shortened (as
+// TOKEN_TEST_TOTAL says) and the cache's lock wait left at its default.
+func childGetBounded() int {
+	total, err := time.ParseDuration(os.Getenv("TOKEN_TEST_TOTAL"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	c, err := New(Options{
+		Sources:      []string{SourceMetadata},
+		Cache:        &Cache{Dir: os.Getenv("TOKEN_TEST_CACHE")},
+		TotalTimeout: total,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	t, err := c.Token(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println(t.AccessToken)
+	return 0
+}
+
 // childHold takes the lock of the metadata cache entry and waits to be killed.
 func childHold() int {
-	key := cacheKey(SourceMetadata, "metadata service account default", Scope, "")
+	key, err := metadataKey()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	unlock, err := fsutil.Lock(context.Background(), filepath.Join(os.Getenv("TOKEN_TEST_CACHE"), key+".json.lock"), time.Minute)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -64,6 +96,20 @@ func childHold() int {
 	fmt.Println("locked")
 	time.Sleep(time.Hour)
 	return 0
+}
+
+// metadataKey is the cache key a chain of the metadata source uses in this
+// process's environment.
+func metadataKey() (string, error) {
+	c, err := New(Options{Sources: []string{SourceMetadata}})
+	if err != nil {
+		return "", err
+	}
+	cand, err := metadataSource{}.resolve(context.Background(), &c.o)
+	if err != nil {
+		return "", err
+	}
+	return c.cacheKey(SourceMetadata, cand), nil
 }
 
 func child(t *testing.T, mode, metadataHost, cacheDir string) *exec.Cmd {

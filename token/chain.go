@@ -38,8 +38,9 @@ type source interface {
 
 // candidate is a configured source: who it is, and how to get its token.
 type candidate struct {
-	identity string // non-secret; email where known
-	universe string // "" when only the fetch can tell
+	identity string   // non-secret; email where known
+	universe string   // "" when only the fetch can tell
+	key      []string // what decides the principal, for the cache key (key.go); never a secret in clear
 	fetch    func(ctx context.Context) (*Token, error)
 }
 
@@ -50,10 +51,16 @@ type Chain struct {
 }
 
 // New builds a chain from o. Unknown source names are an error that lists
-// the valid ones.
+// the valid ones; an IAMEndpoint that is not Google's IAM Credentials API of
+// a trusted universe is refused unless o.AllowCustomURLs.
 func New(o Options) (*Chain, error) {
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
+	}
+	if o.IAMEndpoint != "" && !o.AllowCustomURLs {
+		if err := checkIAMEndpoint(o.IAMEndpoint, o.trust()); err != nil {
+			return nil, err
+		}
 	}
 	names := o.Sources
 	if names == nil {
@@ -122,7 +129,11 @@ func (c *Chain) Token(ctx context.Context) (*Token, error) {
 }
 
 func (c *Chain) try(ctx context.Context, s source) (*Token, error) {
-	cand, err := s.resolve(ctx, &c.o)
+	// resolve reads files (a credential file, gcloud's configuration):
+	// within the source's bound too.
+	rctx, cancel := context.WithTimeout(ctx, c.sourceTimeout())
+	cand, err := s.resolve(rctx, &c.o)
+	cancel()
 	if err != nil {
 		return nil, err
 	}
@@ -134,18 +145,14 @@ func (c *Chain) try(ctx context.Context, s source) (*Token, error) {
 	}
 	fetch := func(ctx context.Context) (*Token, error) { return c.fetch(ctx, s.name(), cand) }
 	if c.o.Cache != nil && s.name() != SourceTokenFile {
-		key := cacheKey(s.name(), cand.identity, Scope, c.o.Universe)
-		return c.o.Cache.token(ctx, key, fetch, c.o.logger())
+		return c.o.Cache.token(ctx, c.cacheKey(s.name(), cand), fetch, c.o.logger())
 	}
 	return fetch(ctx)
 }
 
 // fetch asks cand for a token within the timeout and checks its universe.
 func (c *Chain) fetch(ctx context.Context, name string, cand *candidate) (*Token, error) {
-	timeout := c.o.Timeout
-	if timeout == 0 {
-		timeout = DefaultSourceTimeout
-	}
+	timeout := c.sourceTimeout()
 	fctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	t, err := cand.fetch(fctx)
@@ -166,6 +173,13 @@ func (c *Chain) fetch(ctx context.Context, name string, cand *candidate) (*Token
 		return nil, err
 	}
 	return t, nil
+}
+
+func (c *Chain) sourceTimeout() time.Duration {
+	if c.o.Timeout > 0 {
+		return c.o.Timeout
+	}
+	return DefaultSourceTimeout
 }
 
 // checkUniverse refuses a credential of another universe: a token minted

@@ -293,8 +293,8 @@ func TestGcloudSource(t *testing.T) {
 	if err != nil || tok.AccessToken != "ya29.gcloud" || tok.Identity != "me@example.com" || tok.Expiry.Year() != 2099 {
 		t.Fatalf("Token() = %+v, %v, want gcloud's token for me@example.com", tok, err)
 	}
-	if got := gcloudAccount(&o); got != "me@example.com" {
-		t.Errorf("gcloudAccount() = %q, want me@example.com", got)
+	if g, err := readGcloudConfig(context.Background(), &o); err != nil || g.account != "me@example.com" {
+		t.Errorf("readGcloudConfig() = %+v, %v, want account me@example.com", g, err)
 	}
 
 	failing := f.write("bin/gcloud-fail", []byte("#!/bin/sh\necho 'ERROR: (gcloud.config.config-helper) You do not currently have an active account selected.' >&2\nexit 1\n"))

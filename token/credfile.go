@@ -1,29 +1,15 @@
 package token
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
-	"strings"
+	"io/fs"
+	"maps"
+	"slices"
 
 	"golang.org/x/oauth2/google"
 )
-
-// credentialTypes are the credential JSON types golang.org/x/oauth2/google
-// accepts; each is parsed with the type-checked constructor.
-var credentialTypes = []google.CredentialsType{
-	google.ServiceAccount,
-	google.AuthorizedUser,
-	google.ExternalAccount,
-	google.ExternalAccountAuthorizedUser,
-	google.ImpersonatedServiceAccount,
-	google.GDCHServiceAccount,
-}
 
 // credentialFile serves a credential JSON file: GOOGLE_APPLICATION_CREDENTIALS,
 // our setting, or gcloud's application-default credentials.
@@ -35,51 +21,35 @@ type credentialFile struct {
 
 func (s credentialFile) name() string { return s.source }
 
-// credentialInfo is what identifies a credential file, read without touching
-// its secrets.
-type credentialInfo struct {
-	Type                           string `json:"type"`
-	ClientEmail                    string `json:"client_email"`
-	ClientID                       string `json:"client_id"`
-	Audience                       string `json:"audience"`
-	UniverseDomain                 string `json:"universe_domain"`
-	ServiceAccountImpersonationURL string `json:"service_account_impersonation_url"`
-}
-
 func (s credentialFile) resolve(ctx context.Context, o *Options) (*candidate, error) {
 	if s.path == "" {
 		return nil, notConfigured("%s", s.unset)
 	}
-	raw, err := os.ReadFile(s.path)
-	if errors.Is(err, os.ErrNotExist) && s.source == SourceADC {
+	raw, err := readFile(ctx, s.path)
+	if errors.Is(err, fs.ErrNotExist) && s.source == SourceADC {
 		return nil, notConfigured("no %s", s.path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read credential file: %w", err)
 	}
-	data, info, err := ParseCredentials(raw)
+	v, err := parseCredential(raw, o.trust())
+	if err != nil {
+		return nil, wrapKeepingHint(err, "credential file "+s.path)
+	}
+	key, err := credentialKey(ctx, raw, v, o)
 	if err != nil {
 		return nil, fmt.Errorf("credential file %s: %w", s.path, err)
 	}
-	universe := info.UniverseDomain
-	if universe == "" || info.Type == string(google.AuthorizedUser) {
-		universe = DefaultUniverse // the library only supports user credentials there
-	}
 	return &candidate{
-		identity: info.identity(),
-		universe: universe,
+		identity: v.identity,
+		universe: v.universe,
+		key:      key,
 		fetch: func(ctx context.Context) (*Token, error) {
-			// Checked before the file's endpoints are used, not on every
-			// get: a cached token sends nothing anywhere.
-			if !o.AllowCustomURLs {
-				if err := checkCredentialURLs(data); err != nil {
-					return nil, withHint(fmt.Errorf("credential file %s: %w", s.path, err), "use a credential file from Google, or set allow_custom_credential_urls if you trust this one")
-				}
-			}
-			creds, err := google.CredentialsFromJSONWithTypeAndParams(o.oauthContext(ctx), data,
-				google.CredentialsType(info.Type), google.CredentialsParams{Scopes: []string{Scope}})
+			// The library gets only what was checked (validate.go).
+			creds, err := google.CredentialsFromJSONWithTypeAndParams(o.oauthContext(ctx), v.data,
+				google.CredentialsType(v.cred.Type), google.CredentialsParams{Scopes: []string{Scope}})
 			if err != nil {
-				return nil, fmt.Errorf("load %s credential: %w", info.Type, err)
+				return nil, fmt.Errorf("load %s credential: %w", v.cred.Type, describeOAuthError(err))
 			}
 			t, err := creds.TokenSource.Token()
 			if err != nil {
@@ -88,84 +58,55 @@ func (s credentialFile) resolve(ctx context.Context, o *Options) (*candidate, er
 			if t.AccessToken == "" {
 				return nil, errors.New("token endpoint returned an empty access token")
 			}
-			return &Token{AccessToken: t.AccessToken, Expiry: t.Expiry}, nil
+			return &Token{AccessToken: t.AccessToken, Expiry: t.Expiry, Universe: v.universe}, nil
 		},
 	}, nil
 }
 
-// identity names the principal without a secret: the email where the file
-// has one, else the client or audience.
-func (c *credentialInfo) identity() string {
-	switch {
-	case c.ServiceAccountImpersonationURL != "":
-		if u, err := url.Parse(c.ServiceAccountImpersonationURL); err == nil {
-			if _, after, ok := strings.Cut(u.Path, "serviceAccounts/"); ok {
-				email, _, _ := strings.Cut(after, ":")
-				return email
+// credentialKey is what decides the principal of a credential file, for the
+// cache key: a digest of the file (its secrets included) and, for every
+// external_account in it, of where its subject token comes from and, when
+// that is cheap, of what it yields: a file's content (read here, so a file
+// that is not a regular file is refused before the library opens it), a
+// URL and its headers (not fetched), a program's command line, AWS's
+// access key from the environment. Never a secret in clear.
+func credentialKey(ctx context.Context, raw []byte, v *credView, o *Options) ([]string, error) {
+	key := []string{"file=" + digest("credential file", raw)}
+	for c := v.cred; c != nil; c = c.SourceCredentials {
+		cs := c.CredentialSource
+		if c.Type != typeExternalAccount || cs == nil {
+			continue
+		}
+		switch {
+		case cs.EnvironmentID != "":
+			key = append(key, "subject=aws:"+digest("aws subject", []byte(cs.EnvironmentID), []byte(cs.RegionURL), []byte(cs.URL),
+				[]byte(o.getenv("AWS_ACCESS_KEY_ID")), []byte(o.getenv("AWS_REGION")), []byte(o.getenv("AWS_DEFAULT_REGION"))))
+		case cs.File != "":
+			b, err := readFile(ctx, cs.File)
+			if err != nil {
+				return nil, fmt.Errorf("credential_source.file: %w", err)
 			}
+			key = append(key, "subject=file:"+digest("subject token file", []byte(cs.File), b))
+		case cs.URL != "":
+			parts := [][]byte{[]byte(cs.URL)}
+			for _, k := range slices.Sorted(maps.Keys(cs.Headers)) {
+				parts = append(parts, []byte(k), []byte(cs.Headers[k]))
+			}
+			key = append(key, "subject=url:"+digest("subject token url", parts...))
+		case cs.Executable != nil:
+			key = append(key, "subject=executable:"+digest("subject token executable", []byte(cs.Executable.Command), []byte(cs.Executable.OutputFile)))
 		}
-		return c.Type + " " + c.ServiceAccountImpersonationURL
-	case c.ClientEmail != "":
-		return c.ClientEmail
-	case c.Audience != "":
-		return c.Type + " " + c.Audience
-	default:
-		return c.Type + " client " + c.ClientID
 	}
+	return key, nil
 }
 
-// ParseCredentials accepts a credential JSON, raw or base64-encoded (as
-// _json_key_base64 and many CI systems carry it), and returns the JSON and
-// what identifies it. The type must be one the Google library accepts.
-func ParseCredentials(raw []byte) ([]byte, *credentialInfo, error) {
-	data := bytes.TrimSpace(raw)
-	if len(data) == 0 {
-		return nil, nil, errors.New("empty credential file")
+// wrapKeepingHint prefixes err with context, keeping its hint for the
+// chain's next step.
+func wrapKeepingHint(err error, context string) error {
+	wrapped := fmt.Errorf("%s: %w", context, err)
+	var h *hintError
+	if errors.As(err, &h) {
+		return withHint(wrapped, h.hint)
 	}
-	if data[0] != '{' {
-		dec, err := decodeBase64(data)
-		if err != nil {
-			return nil, nil, errors.New("neither JSON nor base64-encoded JSON; download a key or run `gcloud auth application-default login`")
-		}
-		data = bytes.TrimSpace(dec)
-		if len(data) == 0 || data[0] != '{' {
-			return nil, nil, errors.New("base64 content does not decode to a JSON object")
-		}
-	}
-	var info credentialInfo
-	if err := json.Unmarshal(data, &info); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return nil, nil, fmt.Errorf("invalid JSON at byte %d", se.Offset)
-		}
-		return nil, nil, errors.New("invalid credential JSON: a field has the wrong type")
-	}
-	for _, t := range credentialTypes {
-		if info.Type == string(t) {
-			return data, &info, nil
-		}
-	}
-	names := make([]string, len(credentialTypes))
-	for i, t := range credentialTypes {
-		names[i] = string(t)
-	}
-	if info.Type == "" {
-		return nil, nil, fmt.Errorf("no \"type\" field; expected one of %s", strings.Join(names, ", "))
-	}
-	return nil, nil, fmt.Errorf("unsupported credential type %q; expected one of %s", info.Type, strings.Join(names, ", "))
-}
-
-func decodeBase64(b []byte) ([]byte, error) {
-	s := strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r == ' ' || r == '\t' {
-			return -1
-		}
-		return r
-	}, string(b))
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		if d, err := enc.DecodeString(s); err == nil {
-			return d, nil
-		}
-	}
-	return nil, errors.New("not base64")
+	return wrapped
 }

@@ -2,31 +2,11 @@ package token
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"os"
 	"testing"
 	"time"
 )
-
-// FuzzParseCredentials: any bytes are parsed or refused, never a panic; an
-// accepted file names a known type.
-func FuzzParseCredentials(f *testing.F) {
-	for _, s := range []string{`{"type":"service_account","client_email":"a@b"}`, `{"type":"authorized_user"}`, `{"type":"external_account","audience":"x"}`,
-		base64.StdEncoding.EncodeToString([]byte(`{"type":"service_account"}`)), "", "{", "e30=", `{"type":7}`, `[]`, `{"type":"impersonated_service_account","service_account_impersonation_url":"https://x/serviceAccounts/a@b:generateAccessToken"}`} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, raw []byte) {
-		data, info, err := ParseCredentials(raw)
-		if err != nil {
-			return
-		}
-		if info == nil || len(data) == 0 || info.identity() == "" && info.Type == "" {
-			t.Fatalf("ParseCredentials(%q) accepted without an identity", raw)
-		}
-		_ = checkCredentialURLs(data)
-	})
-}
 
 // FuzzCacheFile: whatever a cache file holds, load never panics and never
 // returns an expired or empty token.

@@ -1,12 +1,12 @@
 package token
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,7 +49,7 @@ type gcloudSource struct{}
 
 func (gcloudSource) name() string { return SourceGcloud }
 
-func (gcloudSource) resolve(_ context.Context, o *Options) (*candidate, error) {
+func (gcloudSource) resolve(ctx context.Context, o *Options) (*candidate, error) {
 	bin := o.Gcloud
 	if bin == "" {
 		p, err := exec.LookPath("gcloud")
@@ -58,50 +58,96 @@ func (gcloudSource) resolve(_ context.Context, o *Options) (*candidate, error) {
 		}
 		bin = p
 	}
-	account := gcloudAccount(o)
-	if account == "" {
+	g, err := readGcloudConfig(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if g.account == "" {
 		return nil, notConfigured("gcloud has no active account (`gcloud auth login` sets one)")
 	}
+	identity := g.account
+	if g.impersonate != "" {
+		identity += " as " + g.impersonate
+	}
 	return &candidate{
-		identity: account,
+		identity: identity,
 		universe: "", // gcloud tells
+		// gcloud's token is the account's, or the service account its
+		// auth/impersonate_service_account property names: both decide the
+		// principal, and so does which configuration they come from.
+		key: []string{"gcloud-config=" + g.dir, "gcloud-configuration=" + g.name, "account=" + g.account, "gcloud-impersonate=" + g.impersonate},
 		fetch: func(ctx context.Context) (*Token, error) {
 			return runGcloud(ctx, bin, o)
 		},
 	}, nil
 }
 
-// gcloudAccount reads the active account from gcloud's files, without
-// running gcloud: CLOUDSDK_CORE_ACCOUNT, else core/account of the active
-// configuration.
-func gcloudAccount(o *Options) string {
-	if a := o.getenv("CLOUDSDK_CORE_ACCOUNT"); a != "" {
-		return a
-	}
-	dir := gcloudConfigDir(o)
-	name := o.getenv("CLOUDSDK_ACTIVE_CONFIG_NAME")
-	if name == "" {
-		b, err := os.ReadFile(filepath.Join(dir, "active_config"))
-		name = strings.TrimSpace(string(b))
-		if err != nil || name == "" {
-			name = "default"
+// gcloudConfig is what gcloud's files and environment say about the
+// identity it would use.
+type gcloudConfig struct {
+	dir, name   string // config dir, active configuration
+	account     string // core/account
+	impersonate string // auth/impersonate_service_account
+}
+
+// readGcloudConfig reads, without running gcloud, what gcloud reads: the
+// active configuration (CLOUDSDK_ACTIVE_CONFIG_NAME, else the active_config
+// file, else "default"), and its core/account and
+// auth/impersonate_service_account properties, each overridden by
+// gcloud's environment variable (CLOUDSDK_CORE_ACCOUNT,
+// CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT). A missing file is an empty
+// one; a file that is not a regular file is an error.
+func readGcloudConfig(ctx context.Context, o *Options) (gcloudConfig, error) {
+	g := gcloudConfig{dir: gcloudConfigDir(o), name: o.getenv("CLOUDSDK_ACTIVE_CONFIG_NAME")}
+	read := func(path string) ([]byte, error) {
+		b, err := readFile(ctx, path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
 		}
+		if err != nil {
+			return nil, fmt.Errorf("gcloud configuration: %w", err)
+		}
+		return b, nil
 	}
-	f, err := os.Open(filepath.Join(dir, "configurations", "config_"+name))
+	if g.name == "" {
+		b, err := read(filepath.Join(g.dir, "active_config"))
+		if err != nil {
+			return g, err
+		}
+		g.name = strings.TrimSpace(string(b))
+	}
+	if g.name == "" {
+		g.name = "default"
+	}
+	b, err := read(filepath.Join(g.dir, "configurations", "config_"+g.name))
 	if err != nil {
-		return ""
+		return g, err
 	}
-	defer f.Close()
-	section := ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	g.account = first(o.getenv("CLOUDSDK_CORE_ACCOUNT"), iniValue(b, "core", "account"))
+	g.impersonate = first(o.getenv("CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT"), iniValue(b, "auth", "impersonate_service_account"))
+	return g, nil
+}
+
+// iniValue is the value of key in section of a gcloud properties file.
+func iniValue(b []byte, section, key string) string {
+	in := ""
+	for line := range strings.Lines(string(b)) {
+		line = strings.TrimSpace(line)
 		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
-			section = strings.Trim(line, "[]")
+			in = strings.TrimSpace(strings.Trim(line, "[]"))
 			continue
 		}
-		if k, v, ok := strings.Cut(line, "="); ok && section == "core" && strings.TrimSpace(k) == "account" {
+		if k, v, ok := strings.Cut(line, "="); ok && in == section && strings.TrimSpace(k) == key {
 			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
 		}
 	}
 	return ""

@@ -22,6 +22,7 @@ func impersonate(base *candidate, chain []string, o *Options) *candidate {
 	return &candidate{
 		identity: base.identity + " as " + strings.Join(chain, " > "),
 		universe: base.universe,
+		key:      base.key, // the chain itself is in every key (Chain.keyParts)
 		fetch: func(ctx context.Context) (*Token, error) {
 			bt, err := base.fetch(ctx)
 			if err != nil {

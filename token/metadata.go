@@ -27,6 +27,7 @@ func (metadataSource) resolve(_ context.Context, o *Options) (*candidate, error)
 	return &candidate{
 		identity: "metadata service account " + account,
 		universe: "", // the server tells
+		key:      []string{"account=" + account},
 		fetch: func(ctx context.Context) (*Token, error) {
 			c := metadata.NewClient(o.httpClient())
 			if o.getenv("GCE_METADATA_HOST") == "" && !c.OnGCEWithContext(ctx) {

@@ -39,13 +39,17 @@ type Options struct {
 	Impersonate []string
 	// MetadataAccount is the metadata server's account ("default" if empty).
 	MetadataAccount string
-	// AllowCustomURLs accepts credential files whose endpoints are not
-	// Google's (see validate.go).
+	// AllowCustomURLs (allow_custom_credential_urls) accepts credential
+	// files whose endpoints are not Google's, any credential_source.url, a
+	// credential_source.executable (which Google's library still runs only
+	// with GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1), and any IAMEndpoint
+	// (see validate.go). It never widens the trusted universes.
 	AllowCustomURLs bool
 	// Universe, when set, is the only universe whose tokens are acceptable.
 	Universe string
-	// DefaultUniverse is the universe of sources that cannot tell theirs
-	// (an access-token file). Empty: googleapis.com.
+	// DefaultUniverse is the universe_domain setting: the universe of
+	// sources that cannot tell theirs (an access-token file), and a universe
+	// trusted besides googleapis.com and s3nsapis.fr. Empty: googleapis.com.
 	DefaultUniverse string
 
 	// Getenv reads the environment (os.Getenv when nil).
@@ -54,8 +58,9 @@ type Options struct {
 	HomeDir string
 	// HTTPClient is used for every request (http.DefaultClient when nil).
 	HTTPClient *http.Client
-	// IAMEndpoint replaces https://iamcredentials.UNIVERSE (Private Service
-	// Connect, tests).
+	// IAMEndpoint (iam_endpoint) replaces https://iamcredentials.UNIVERSE:
+	// a regional or Private Service Connect endpoint of a trusted universe;
+	// anything else only with AllowCustomURLs (New refuses it).
 	IAMEndpoint string
 	// Gcloud is the gcloud command ("gcloud" on PATH when empty).
 	Gcloud string
@@ -63,7 +68,8 @@ type Options struct {
 	Log *slog.Logger
 	// Cache, when set, keeps tokens across processes.
 	Cache *Cache
-	// Timeout bounds one source's token request (DefaultSourceTimeout).
+	// Timeout bounds one source: reading its files, then its token request
+	// (DefaultSourceTimeout).
 	Timeout time.Duration
 	// TotalTimeout bounds the whole chain (DefaultTotalTimeout).
 	TotalTimeout time.Duration

@@ -3,7 +3,6 @@ package token
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -20,8 +19,8 @@ func (s tokenFile) resolve(_ context.Context, o *Options) (*candidate, error) {
 	return &candidate{
 		identity: "token file " + s.path,
 		universe: defaultUniverse(o),
-		fetch: func(context.Context) (*Token, error) {
-			b, err := os.ReadFile(s.path)
+		fetch: func(ctx context.Context) (*Token, error) {
+			b, err := readFile(ctx, s.path)
 			if err != nil {
 				return nil, fmt.Errorf("read access token file: %w", err)
 			}
