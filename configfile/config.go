@@ -126,8 +126,9 @@ func lockName(path string) string {
 // user, closed to others), so that nobody else can hold it; a directory of
 // someone else (a shared XDG_CACHE_HOME) is skipped. When no place is
 // usable (no home, a read-only system), the edit goes on unlocked and the
-// atomic write still protects the file. Only a timeout is an error.
-func lock(ctx context.Context, path string, getenv func(string) string) (func() error, error) {
+// atomic write still protects the file (locked reports false). Only a
+// timeout is an error.
+func lock(ctx context.Context, path string, getenv func(string) string) (unlock func() error, locked bool, err error) {
 	name := lockName(path)
 	for _, dir := range lockDirs(getenv) {
 		if err := fsutil.EnsurePrivateDir(filepath.Dir(dir)); err != nil {
@@ -138,13 +139,13 @@ func lock(ctx context.Context, path string, getenv func(string) string) (func() 
 		}
 		unlock, err := fsutil.Lock(ctx, filepath.Join(dir, name), lockTimeout)
 		if err == nil {
-			return unlock, nil
+			return unlock, true, nil
 		}
 		if errors.Is(err, fsutil.ErrLockTimeout) || ctx.Err() != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	return func() error { return nil }, nil
+	return func() error { return nil }, false, nil
 }
 
 // UpdateOptions tune Update.
@@ -163,6 +164,10 @@ type UpdateOptions struct {
 // 0600 in a 0700 directory). Unchanged bytes are not written, so the file's
 // mtime stays. With o.DryRun it takes no lock and writes nothing. It returns
 // the bytes before and after the edit; on error the file is untouched.
+//
+// Holding the lock, it also removes the temp files that runs killed
+// between creating one and the rename left beside the file
+// (fsutil.RemoveTemps): no other run of ours can be writing one then.
 func Update(ctx context.Context, path string, o UpdateOptions, edit func([]byte) ([]byte, error)) (before, after []byte, err error) {
 	dryRun := o.DryRun
 	if !dryRun {
@@ -170,11 +175,14 @@ func Update(ctx context.Context, path string, o UpdateOptions, edit func([]byte)
 		if getenv == nil {
 			getenv = os.Getenv
 		}
-		unlock, err := lock(ctx, path, getenv)
+		unlock, locked, err := lock(ctx, path, getenv)
 		if err != nil {
 			return nil, nil, fmt.Errorf("update %s: %w", path, err)
 		}
 		defer func() {
+			if locked {
+				fsutil.RemoveTemps(path) // best effort
+			}
 			if uerr := unlock(); uerr != nil && err == nil {
 				err = fmt.Errorf("update %s: %w", path, uerr)
 			}

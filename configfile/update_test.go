@@ -299,3 +299,34 @@ func TestUpdateConcurrentProcesses(t *testing.T) {
 		t.Errorf("directory holds %q, want only config.json", got)
 	}
 }
+
+// A run killed between creating its temp file and the rename leaves it
+// beside config.json; the next Update, holding the lock, removes it. A dry
+// run takes no lock and leaves it.
+func TestUpdateRemovesTempsOfKilledRuns(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(path, []byte("{}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, ".config.json.tmp-123456")
+	if err := os.WriteFile(stale, []byte(`{"credHelp`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	add := func(data []byte) ([]byte, error) {
+		out, _, err := SetCredHelpers(data, []string{"gcr.io"}, "gcr", false)
+		return out, err
+	}
+	if _, _, err := Update(context.Background(), path, UpdateOptions{DryRun: true}, add); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); err != nil {
+		t.Errorf("a dry run removed the temp file: %v", err)
+	}
+	if _, _, err := Update(context.Background(), path, UpdateOptions{}, add); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Update left the temp file of a killed run: %v", err)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/diff"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/onpath"
 	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
 )
@@ -188,7 +189,8 @@ func report(o Options, path string, results []configfile.Result, after []byte) {
 		fmt.Fprintln(o.Err, "warning: docker runs the helper for every configured host in some commands (docker build, docker compose); configure only the locations you use to keep them fast")
 	}
 	if _, err := exec.LookPath("docker-credential-" + HelperName); err != nil {
-		fmt.Fprintf(o.Err, "warning: docker-credential-%s is not on PATH: docker will fail for these hosts until it is (go install, or copy the binary to /usr/local/bin)\n", HelperName)
+		what, fix := onpath.NotFound(o.Getenv)
+		fmt.Fprintf(o.Err, "warning: %s: docker will fail for these hosts until it is; %s\n", what, fix)
 	}
 	if cfg, err := configfile.Parse(after); err == nil && cfg.CredsStore != "" {
 		fmt.Fprintf(o.Err, "note: credsStore is %q: docker uses docker-credential-%s for every host without a credHelpers entry; the hosts above use this helper\n", cfg.CredsStore, cfg.CredsStore)

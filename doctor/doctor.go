@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/onpath"
 	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/store"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
@@ -100,8 +101,9 @@ func Run(ctx context.Context, w io.Writer, s Setup, o Options) error {
 
 	bin, err := exec.LookPath("docker-credential-" + HelperName)
 	if err != nil {
-		p("helper on PATH:   no: docker cannot run docker-credential-%s", HelperName)
-		problems = append(problems, "put docker-credential-gcr on PATH (go install or copy the binary to /usr/local/bin)")
+		what, fix := onpath.NotFound(s.Getenv)
+		p("helper on PATH:   no: %s, so docker cannot run it", what)
+		problems = append(problems, fix)
 	} else {
 		p("helper on PATH:   %s", bin)
 	}

@@ -20,13 +20,27 @@ need gnome-keyring-daemon gnome-keyring
 need dbus-run-session dbus
 need secret-tool libsecret-tools
 
-if [ ${#need_pkgs[@]} -gt 0 ]; then
+# The Windows end-to-end test (e2e/wine) runs the windows/amd64 binary under
+# wine and builds wine's missing bcryptprimitives.dll with mingw-w64. Without
+# recommends: wine64 recommends wine32, which needs the i386 architecture.
+need_lean=()
+command -v wine64 >/dev/null 2>&1 || [ -x /usr/lib/wine/wine64 ] || need_lean+=(wine64)
+command -v wine >/dev/null 2>&1 || need_lean+=(wine)
+command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need_lean+=(gcc-mingw-w64-x86-64-win32)
+
+if [ ${#need_pkgs[@]} -gt 0 ] || [ ${#need_lean[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing Debian packages: ${need_pkgs[*]}" >&2
+    echo "installing Debian packages: ${need_pkgs[*]} ${need_lean[*]}" >&2
     apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need_pkgs[@]}" >/dev/null
+    if [ ${#need_pkgs[@]} -gt 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need_pkgs[@]}" >/dev/null
+    fi
+    if [ ${#need_lean[@]} -gt 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need_lean[@]}" >/dev/null
+    fi
   else
-    echo "missing tools; install with: sudo apt-get install -y ${need_pkgs[*]}" >&2
+    [ ${#need_pkgs[@]} -eq 0 ] || echo "missing tools; install with: sudo apt-get install -y ${need_pkgs[*]}" >&2
+    [ ${#need_lean[@]} -eq 0 ] || echo "missing tools for the Windows test (wine); install with: sudo apt-get install -y --no-install-recommends ${need_lean[*]}" >&2
   fi
 fi
 

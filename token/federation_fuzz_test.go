@@ -24,7 +24,7 @@ func FuzzParseWorkloadProvider(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !universeRE.MatchString(p.Universe) || universe != "" && p.Universe != universe {
+		if !providerPatterns().universe.MatchString(p.Universe) || universe != "" && p.Universe != universe {
 			t.Fatalf("ParseWorkloadProvider(%q, %q) accepted universe %q", in, universe, p.Universe)
 		}
 		aud := p.Audience()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // WorkloadProvider is a workload identity pool provider: what STS
@@ -42,20 +43,31 @@ const (
 	maxProviderName = 1024
 )
 
-var (
-	projectNumberRE = regexp.MustCompile(`^[1-9][0-9]{0,19}$`)
-	// Pool and provider IDs: 4 to 32 lower-case letters, digits and
-	// hyphens; the gcp- prefix is Google's.
-	workloadIDRE = regexp.MustCompile(`^[a-z0-9-]{4,32}$`)
-	// A DNS name of at least two labels, lower case, no port.
-	universeRE  = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	projectIDRE = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
-	// A project ID or number, a location, a cluster, a fleet membership.
-	gkeProjectRE    = regexp.MustCompile(`^([a-z][a-z0-9-]{4,28}[a-z0-9]|[1-9][0-9]{0,19})$`)
-	gkeLocationRE   = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
-	gkeClusterRE    = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$`)
-	gkeMembershipRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-)
+// namePatterns check the parts of a provider name.
+type namePatterns struct {
+	projectNumber, workloadID, universe, projectID     *regexp.Regexp
+	gkeProject, gkeLocation, gkeCluster, gkeMembership *regexp.Regexp
+}
+
+// providerPatterns are compiled on first use: a warm get never parses a
+// provider name, and compiling them at init cost every get half a
+// millisecond (GODEBUG=inittrace=1).
+var providerPatterns = sync.OnceValue(func() *namePatterns {
+	return &namePatterns{
+		projectNumber: regexp.MustCompile(`^[1-9][0-9]{0,19}$`),
+		// Pool and provider IDs: 4 to 32 lower-case letters, digits and
+		// hyphens; the gcp- prefix is Google's.
+		workloadID: regexp.MustCompile(`^[a-z0-9-]{4,32}$`),
+		// A DNS name of at least two labels, lower case, no port.
+		universe:  regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`),
+		projectID: regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`),
+		// A project ID or number, a location, a cluster, a fleet membership.
+		gkeProject:    regexp.MustCompile(`^([a-z][a-z0-9-]{4,28}[a-z0-9]|[1-9][0-9]{0,19})$`),
+		gkeLocation:   regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`),
+		gkeCluster:    regexp.MustCompile(`^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$`),
+		gkeMembership: regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`),
+	}
+})
 
 // ParseWorkloadProvider parses a workload identity provider name (see
 // WorkloadProvider for the forms). universe is the configured universe, ""
@@ -69,7 +81,7 @@ func ParseWorkloadProvider(name, universe string) (WorkloadProvider, error) {
 	bad := func(part, format string, a ...any) (WorkloadProvider, error) {
 		return WorkloadProvider{}, &providerNameError{name: name, part: part, reason: fmt.Sprintf(format, a...)}
 	}
-	if universe != "" && !universeRE.MatchString(universe) {
+	if universe != "" && !providerPatterns().universe.MatchString(universe) {
 		return bad("universe", "the configured universe %q is not a domain name", truncate(universe, 64))
 	}
 	switch {
@@ -93,7 +105,7 @@ func ParseWorkloadProvider(name, universe string) (WorkloadProvider, error) {
 		switch {
 		case !ok:
 			return bad("host", "%q is not iam.UNIVERSE: the full resource name starts with //iam.googleapis.com/ (or the IAM host of your universe)", truncate(host, 64))
-		case !universeRE.MatchString(u):
+		case !providerPatterns().universe.MatchString(u):
 			return bad("universe", "%q is not a domain name (no port, no user, lower case)", truncate(u, 64))
 		case universe != "" && u != universe:
 			return bad("universe", "the name is in universe %s but the configured universe is %s", u, universe)
@@ -120,16 +132,16 @@ func ParseWorkloadProvider(name, universe string) (WorkloadProvider, error) {
 		return bad("path", "it is not projects/NUM/locations/global/workloadIdentityPools/POOL/providers/PROVIDER")
 	}
 	switch {
-	case !projectNumberRE.MatchString(seg[1]):
-		if projectIDRE.MatchString(seg[1]) {
+	case !providerPatterns().projectNumber.MatchString(seg[1]):
+		if providerPatterns().projectID.MatchString(seg[1]) {
 			return bad("project", "%q is a project ID; use the project number (gcloud projects describe %s --format='value(projectNumber)')", seg[1], seg[1])
 		}
 		return bad("project", "%q is not a project number", truncate(seg[1], 32))
 	case seg[3] != "global":
 		return bad("location", "%q: workload identity pools are in location global", truncate(seg[3], 32))
-	case !workloadIDRE.MatchString(seg[5]) || strings.HasPrefix(seg[5], "gcp-"):
+	case !providerPatterns().workloadID.MatchString(seg[5]) || strings.HasPrefix(seg[5], "gcp-"):
 		return bad("pool", "%q is not a pool ID (4 to 32 lower-case letters, digits or hyphens, not starting with gcp-)", truncate(seg[5], 40))
-	case !workloadIDRE.MatchString(seg[7]) || strings.HasPrefix(seg[7], "gcp-"):
+	case !providerPatterns().workloadID.MatchString(seg[7]) || strings.HasPrefix(seg[7], "gcp-"):
 		return bad("provider", "%q is not a provider ID (4 to 32 lower-case letters, digits or hyphens, not starting with gcp-)", truncate(seg[7], 40))
 	}
 	p.ProjectNumber, p.Pool, p.Provider = seg[1], seg[5], seg[7]
@@ -150,7 +162,7 @@ func parseIdentityNamespace(name, rest, universe string) (WorkloadProvider, erro
 	switch {
 	case !ok || !isNS:
 		return bad("identity namespace", "%q is not PROJECT.svc.id.goog", truncate(ns, 64))
-	case !projectIDRE.MatchString(project):
+	case !providerPatterns().projectID.MatchString(project):
 		return bad("identity namespace", "%q is not a project ID", truncate(project, 40))
 	}
 	path, ok := strings.CutPrefix(issuer, "https://")
@@ -163,22 +175,22 @@ func parseIdentityNamespace(name, rest, universe string) (WorkloadProvider, erro
 		return bad("issuer", "it names no cluster: add /clusters/CLUSTER")
 	case len(seg) == 8 && seg[0] == "container.googleapis.com" && seg[1] == "v1" && seg[2] == "projects" && seg[4] == "locations" && seg[6] == "clusters":
 		switch {
-		case !gkeProjectRE.MatchString(seg[3]):
+		case !providerPatterns().gkeProject.MatchString(seg[3]):
 			return bad("issuer", "project %q is not a project ID or number", truncate(seg[3], 40))
-		case !gkeLocationRE.MatchString(seg[5]):
+		case !providerPatterns().gkeLocation.MatchString(seg[5]):
 			return bad("issuer", "location %q is not a GKE location", truncate(seg[5], 40))
-		case !gkeClusterRE.MatchString(seg[7]):
+		case !providerPatterns().gkeCluster.MatchString(seg[7]):
 			return bad("issuer", "cluster %q is not a GKE cluster name", truncate(seg[7], 48))
 		}
 	case len(seg) == 6 && seg[0] == "gkehub.googleapis.com" && seg[1] == "projects" && seg[3] == "locations" && seg[5] == "memberships":
 		return bad("issuer", "it names no membership: add /memberships/MEMBERSHIP")
 	case len(seg) == 7 && seg[0] == "gkehub.googleapis.com" && seg[1] == "projects" && seg[3] == "locations" && seg[5] == "memberships":
 		switch {
-		case !gkeProjectRE.MatchString(seg[2]):
+		case !providerPatterns().gkeProject.MatchString(seg[2]):
 			return bad("issuer", "project %q is not a project ID or number", truncate(seg[2], 40))
 		case seg[4] != "global":
 			return bad("issuer", "fleet memberships are in location global, not %q", truncate(seg[4], 32))
-		case !gkeMembershipRE.MatchString(seg[6]):
+		case !providerPatterns().gkeMembership.MatchString(seg[6]):
 			return bad("issuer", "membership %q is not a membership name", truncate(seg[6], 64))
 		}
 	default:

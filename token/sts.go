@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -81,7 +82,7 @@ func ExchangeToken(ctx context.Context, hc *http.Client, r ExchangeRequest) (*To
 	if universe == "" {
 		universe = DefaultUniverse
 	}
-	if !universeRE.MatchString(universe) {
+	if !providerPatterns().universe.MatchString(universe) {
 		return nil, fmt.Errorf("token exchange: universe %q is not a domain name", truncate(universe, 64))
 	}
 	if u := audienceUniverse(r.Audience); u != universe {
@@ -168,7 +169,9 @@ func audienceUniverse(audience string) string {
 
 // jwtLike matches anything shaped like a compact JWS, to keep a subject
 // token out of a description that might echo it.
-var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*`)
+var jwtLike = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*`)
+})
 
 // stsRefusal describes a non-200 answer: Google's {"error",
 // "error_description"} when the body has them, never the body itself.
@@ -181,7 +184,7 @@ func stsRefusal(status int, body []byte, host string, r ExchangeRequest) error {
 	if json.Unmarshal(body, &b) == nil && validCode(b.Error) {
 		e.Code = b.Error
 		d := strings.ReplaceAll(b.Description, r.SubjectToken, "[subject token]")
-		d = jwtLike.ReplaceAllString(d, "[JWT]")
+		d = jwtLike().ReplaceAllString(d, "[JWT]")
 		d = strings.Map(func(r rune) rune {
 			if r < ' ' || r == 0x7f {
 				return ' '

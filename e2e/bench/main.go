@@ -68,6 +68,7 @@ func main() {
 type bench struct {
 	ctx      context.Context
 	dir      string
+	root     string // the module's directory
 	helper   string // our binary
 	hello    string // the floor
 	libs     string // hello-world linked with every package the helper links: the floor for a binary that carries them
@@ -92,7 +93,7 @@ type row struct {
 }
 
 func run(serve bool) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	if serve {
 		ctx, cancel = signal.NotifyContext(context.Background(), os.Interrupt)
 	}
@@ -106,7 +107,7 @@ func run(serve bool) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	b := &bench{ctx: ctx, dir: dir}
+	b := &bench{ctx: ctx, dir: dir, root: root}
 	loadBefore := loadavg()
 	fmt.Fprintln(os.Stderr, "bench: building the helper and the hello-world floor")
 	if err := b.build(root); err != nil {
@@ -131,7 +132,7 @@ func run(serve bool) error {
 		return b.serve()
 	}
 	var rows []row
-	for _, measure := range []func() ([]row, error){b.warmVsFloor, b.warmVsGcloud, b.upstream, b.cold, b.rssRows} {
+	for _, measure := range []func() ([]row, error){b.warmVsFloor, b.warmVsGcloud, b.upstream, b.cold, b.rssRows, b.windowsRows} {
 		r, err := measure()
 		if err != nil {
 			return err

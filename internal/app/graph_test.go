@@ -20,7 +20,7 @@ var layers = [][]string{
 	{"cmd"},
 	{"internal/app"},
 	{"credhelper", "kubelet", "configure", "doctor", "accesstoken"},
-	{"settings"},
+	{"settings", "internal/onpath"},
 	{"token", "store", "configfile", "registry"},
 	{"internal/fsutil", "internal/diff", "internal/userdir"},
 }

@@ -13,11 +13,12 @@ import (
 // steers the helper (the settings file, the verbose trail) is trusted only
 // when nobody else can change it: owned by the user or root, not writable by
 // group or others. A directory that holds locks or cached tokens is private:
-// the user's, closed to everyone else. What "owned" and "others" mean is the
-// OS's business: trust_unix.go checks the owner uid and the mode bits;
-// trust_other.go (Windows and the rest) checks neither for now, as before,
-// because Go reports synthetic mode bits there (0666, or 0444 when read-only)
-// whatever the ACL says.
+// the user's, closed to everyone else. What "owned", "root" and "others" mean
+// is the OS's business: trust_unix.go checks the owner uid and the mode bits;
+// trust_windows.go the owner SID and the DACL (Go's mode bits there are
+// synthetic: 0666, or 0444 when read-only, whatever the ACL says), with
+// SYSTEM and Administrators in root's place; trust_other.go (plan9, js,
+// wasip1) checks nothing.
 
 // ErrUntrusted is matched (errors.Is) by every *UntrustedError.
 var ErrUntrusted = errors.New("file not trusted")
@@ -48,7 +49,7 @@ func CheckPrivate(path string, fi fs.FileInfo) error {
 	if err := checkOwner(path, fi, false); err != nil {
 		return err
 	}
-	return checkPerm(path, fi, 0o077, "is readable or writable by group or others", "run `chmod 600 "+path+"`")
+	return checkPerm(path, fi, 0o077)
 }
 
 // CheckNotWritableByOthers checks the rule for a file that steers the
@@ -61,13 +62,15 @@ func CheckNotWritableByOthers(path string, fi fs.FileInfo) error {
 	if err := checkOwner(path, fi, true); err != nil {
 		return err
 	}
-	return checkPerm(path, fi, 0o022, "is writable by group or others", "run `chmod go-w "+path+"` (or chmod 600)")
+	return checkPerm(path, fi, 0o022)
 }
 
 // EnsurePrivateDir makes path a private directory: it creates it (and
 // missing parents) 0700, refuses one that is not a directory or belongs to
 // someone else, and closes one of the user's own that group or others may
-// enter (chmod 0700). A symlink to such a directory is accepted.
+// enter (closeDir: chmod 0700 on unix; on Windows, where the helper sets no
+// ACL, it refuses one that others may write). A symlink to such a directory
+// is accepted.
 func EnsurePrivateDir(path string) error {
 	if err := os.MkdirAll(path, 0o700); err != nil {
 		return fmt.Errorf("create directory %s: %w", path, err)
@@ -82,10 +85,8 @@ func EnsurePrivateDir(path string) error {
 	if err := checkOwner(path, fi, false); err != nil {
 		return err
 	}
-	if checkPerm(path, fi, 0o077, "", "") != nil {
-		if err := os.Chmod(path, 0o700); err != nil {
-			return fmt.Errorf("close directory %s to others: %w", path, err)
-		}
+	if checkPerm(path, fi, 0o077) != nil {
+		return closeDir(path, fi)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package fsutil
 
@@ -7,11 +7,11 @@ import "io/fs"
 // openNoFollow: outside unix OpenAppend's Lstat is the only symlink check.
 const openNoFollow = 0
 
-// checkOwner checks nothing outside unix yet: on Windows the profile
-// directory's ACL is what protects the user's files (an ACL-based rule
-// replaces this file).
+// checkOwner checks nothing on plan9, js and wasip1: there is no owner to
+// compare with a user.
 func checkOwner(string, fs.FileInfo, bool) error { return nil }
 
-// checkPerm checks nothing outside unix: Go reports synthetic mode bits
-// there (0666, or 0444 for a read-only file) whatever the ACL grants.
-func checkPerm(string, fs.FileInfo, fs.FileMode, string, string) error { return nil }
+// checkPerm checks nothing there either.
+func checkPerm(string, fs.FileInfo, fs.FileMode) error { return nil }
+
+func closeDir(string, fs.FileInfo) error { return nil }

@@ -30,10 +30,24 @@ func checkOwner(path string, fi fs.FileInfo, allowRoot bool) error {
 	}
 }
 
-// checkPerm refuses fi when its mode grants any of the bits in deny.
-func checkPerm(path string, fi fs.FileInfo, deny fs.FileMode, reason, fix string) error {
-	if perm := fi.Mode().Perm(); perm&deny != 0 {
-		return &UntrustedError{Path: path, Reason: fmt.Sprintf("%s (mode %#o)", reason, perm), Fix: fix}
+// checkPerm refuses fi when its mode grants any of the bits in deny: 0o077
+// (private) or 0o022 (not writable by others).
+func checkPerm(path string, fi fs.FileInfo, deny fs.FileMode) error {
+	perm := fi.Mode().Perm()
+	if perm&deny == 0 {
+		return nil
+	}
+	reason, fix := "is writable by group or others", "run `chmod go-w "+path+"` (or chmod 600)"
+	if deny&0o044 != 0 {
+		reason, fix = "is readable or writable by group or others", "run `chmod 600 "+path+"`"
+	}
+	return &UntrustedError{Path: path, Reason: fmt.Sprintf("%s (mode %#o)", reason, perm), Fix: fix}
+}
+
+// closeDir closes a directory of the user's to group and others.
+func closeDir(path string, _ fs.FileInfo) error {
+	if err := os.Chmod(path, 0o700); err != nil {
+		return fmt.Errorf("close directory %s to others: %w", path, err)
 	}
 	return nil
 }

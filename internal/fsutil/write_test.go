@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -154,5 +155,33 @@ func assertOnlyEntries(t *testing.T, dir string, want ...string) {
 		if got[i] != want[i] {
 			t.Fatalf("entries of %s = %q, want %q", dir, got, want)
 		}
+	}
+}
+
+func TestRemoveTemps(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(target, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{".config.json.tmp-1", ".config.json.tmp-22", ".other.json.tmp-3", "config.json.bak"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, ".config.json.tmp-dir"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	n, err := RemoveTemps(target)
+	if n != 2 || err != nil {
+		t.Errorf("RemoveTemps() = %d, %v, want 2, nil", n, err)
+	}
+	var left []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if got, want := strings.Join(left, " "), ".config.json.tmp-dir .other.json.tmp-3 config.json config.json.bak"; got != want {
+		t.Errorf("left %q, want %q", got, want)
 	}
 }
