@@ -8,9 +8,9 @@
 // calls one App method.
 //
 // The graph reads top-down: cmd -> app -> credhelper, kubelet, configure,
-// doctor, accesstoken -> token, store, configfile, settings, registry ->
-// internal helpers. Nothing below imports anything above
-// (TestImportGraph).
+// doctor, accesstoken -> settings, internal/onpath -> token, store,
+// configfile, registry -> internal/fsutil, internal/diff, internal/userdir.
+// Nothing below imports anything above (TestImportGraph).
 //
 // App reads the process's world only through its Env: tests hand it their
 // own environment and home, and never touch the process's.
