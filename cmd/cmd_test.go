@@ -2,50 +2,36 @@ package cmd_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/docker/docker-credential-helpers/client"
 	"github.com/docker/docker-credential-helpers/credentials"
+	"github.com/spf13/cobra"
 
+	"github.com/docker-credential-gcr/docker-credential-gcr/cmd"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/app"
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
 )
 
-// binary is the helper built once for the package: tests drive it the way
-// docker does, as a separate process.
-var binary string
+// keyAccount is the identity of the key the in-process tests use.
+const keyAccount = "ci@p.iam.gserviceaccount.com"
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "dcg-bin-")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "docker-credential-gcr")
-	// -buildvcs=false: the same version line ("dev") on every machine;
-	// TestVersionStampedByGo builds its own with what Go stamps.
-	build := exec.Command("go", "build", "-buildvcs=false", "-o", binary, "../cmd/docker-credential-gcr")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build:", err)
-		os.Exit(2)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// env is an isolated environment: HOME, DOCKER_CONFIG, XDG_* and gcloud's
-// config in a temp dir; the metadata server is the fake.
+// env is an isolated user for the commands run in-process through
+// NewCmdRoot: HOME, DOCKER_CONFIG, XDG_* and gcloud's config in a temp dir,
+// a key of the fake Google as the only token source, and an environment
+// handed to the App, never set in the process. (The metadata and gcloud
+// sources are not used in-process: the metadata library and gcloud read the
+// process's environment; binary_test.go drives those through the binary.)
 type env struct {
 	t    *testing.T
 	g    *fakegoogle.Server
 	dir  string
+	key  string // the key file of keyAccount
 	vars map[string]string
 }
 
@@ -56,69 +42,61 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(g.Close)
-	g.SetMetadataAccount("default", "vm@p.iam.gserviceaccount.com")
+	key, err := g.NewServiceAccount(keyAccount)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	e := &env{t: t, g: g, dir: dir, vars: map[string]string{
-		"PATH":              pathWithoutHelper(),
-		"HOME":              dir,
-		"DOCKER_CONFIG":     filepath.Join(dir, "docker"),
-		"XDG_CONFIG_HOME":   filepath.Join(dir, "xdg-config"),
-		"XDG_CACHE_HOME":    filepath.Join(dir, "xdg-cache"),
-		"XDG_RUNTIME_DIR":   filepath.Join(dir, "xdg-runtime"),
-		"CLOUDSDK_CONFIG":   filepath.Join(dir, "gcloud"),
-		"GCE_METADATA_HOST": strings.TrimPrefix(g.URL, "http://"),
+		"HOME":                     dir,
+		"DOCKER_CONFIG":            filepath.Join(dir, "docker"),
+		"XDG_CONFIG_HOME":          filepath.Join(dir, "xdg-config"),
+		"XDG_CACHE_HOME":           filepath.Join(dir, "xdg-cache"),
+		"XDG_RUNTIME_DIR":          filepath.Join(dir, "xdg-runtime"),
+		"CLOUDSDK_CONFIG":          filepath.Join(dir, "gcloud"),
+		"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent",
 		// The fake's key files name its 127.0.0.1 endpoints.
 		"DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS": "1",
+		"DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES":                "credentials-file",
 	}}
-	// client.NewShellProgramFunc inherits this process's environment.
-	for k, v := range e.vars {
-		t.Setenv(k, v)
-	}
-	for _, k := range []string{"GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", "CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT", "DBUS_SESSION_BUS_ADDRESS"} {
-		t.Setenv(k, "")
-	}
+	e.key = e.write("key.json", key)
+	e.vars["GOOGLE_APPLICATION_CREDENTIALS"] = e.key
 	return e
-}
-
-// pathWithoutHelper is $PATH less any dir holding a docker-credential-gcr
-// (make build puts one in ./bin): tests decide where the helper is.
-func pathWithoutHelper() string {
-	var keep []string
-	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
-		if _, err := os.Stat(filepath.Join(d, "docker-credential-gcr")); err != nil {
-			keep = append(keep, d)
-		}
-	}
-	return strings.Join(keep, string(os.PathListSeparator))
 }
 
 func (e *env) write(name string, data []byte) string {
 	e.t.Helper()
 	p := filepath.Join(e.dir, name)
-	os.MkdirAll(filepath.Dir(p), 0o700)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		e.t.Fatal(err)
+	}
 	if err := os.WriteFile(p, data, 0o600); err != nil {
 		e.t.Fatal(err)
 	}
 	return p
 }
 
-// run executes the binary with only e's environment.
-func (e *env) run(stdin string, args ...string) (stdout, stderr string, code int) {
+// root returns the command tree running in e's world.
+func (e *env) root() *cobra.Command {
+	return cmd.NewCmdRoot(app.Env{
+		Getenv:  func(k string) string { return e.vars[k] },
+		HomeDir: func() (string, error) { return e.dir, nil },
+	})
+}
+
+// run executes args in-process with stdin, as the binary would but for
+// Execute's exit code and the "docker-credential-gcr:" line it prints for
+// err.
+func (e *env) run(stdin string, args ...string) (stdout, stderr string, err error) {
 	e.t.Helper()
-	c := exec.Command(binary, args...)
-	for k, v := range e.vars {
-		c.Env = append(c.Env, k+"="+v)
-	}
-	c.Stdin = strings.NewReader(stdin)
+	root := e.root()
+	root.SetArgs(args)
+	root.SetIn(strings.NewReader(stdin))
 	var o, er bytes.Buffer
-	c.Stdout, c.Stderr = &o, &er
-	err := c.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		e.t.Fatalf("run %v: %v", args, err)
-	}
-	return o.String(), er.String(), code
+	root.SetOut(&o)
+	root.SetErr(&er)
+	err = root.ExecuteContext(context.Background())
+	return o.String(), er.String(), err
 }
 
 // noLeak fails when any secret the fake issued appears in s.
@@ -131,75 +109,32 @@ func (e *env) noLeak(what, s string) {
 	}
 }
 
-func TestGetThroughDockerClient(t *testing.T) {
-	e := newEnv(t)
-	prog := client.NewShellProgramFunc(binary)
-	for _, url := range []string{
-		"us-east1-docker.pkg.dev",
-		"https://us-east1-docker.pkg.dev/",
-		"us-east1-docker.pkg.dev/my-project/repo",
-		"gcr.io",
-		"https://EU.GCR.IO",
-		"docker.us-central1.rep.pkg.dev:443",
-	} {
-		c, err := client.Get(prog, url)
-		if err != nil {
-			t.Fatalf("client.Get(%q) error = %v", url, err)
-		}
-		if c.Username != "oauth2accesstoken" || c.ServerURL != url {
-			t.Errorf("client.Get(%q) = user %q url %q, want oauth2accesstoken %q", url, c.Username, c.ServerURL, url)
-		}
-		if got, ok := e.g.Principal(c.Secret); !ok || got != "vm@p.iam.gserviceaccount.com" {
-			t.Errorf("client.Get(%q): Principal(secret) = %q, %v, want the VM's account", url, got, ok)
-		}
+// errText is err's message, or "".
+func errText(err error) string {
+	if err == nil {
+		return ""
 	}
-	before := e.g.Count("metadata-token")
-	for _, url := range []string{"docker.io", "https://index.docker.io/v1/", "ghcr.io", "evil.example.com", "gcr.io.evil.com", "localhost:5000"} {
-		_, err := client.Get(prog, url)
-		if !credentials.IsErrCredentialsNotFound(err) {
-			t.Errorf("client.Get(%q) error = %v, want credentials not found", url, err)
-		}
-	}
-	if n := e.g.Count("metadata-token") - before; n != 0 {
-		t.Errorf("foreign hosts caused %d metadata token requests, want 0", n)
-	}
-	// An S3NS registry is Google's, but of another universe: the VM's
-	// googleapis.com identity is not used for it.
-	_, err := client.Get(prog, "u-france-east1-docker.s3nsregistry.fr")
-	if err == nil || !strings.Contains(err.Error(), "universe s3nsapis.fr") {
-		t.Errorf("client.Get(s3ns host) error = %v, want no credentials for universe s3nsapis.fr", err)
-	}
-	if n := e.g.Count("metadata-token") - before; n != 0 {
-		t.Errorf("the S3NS host caused %d googleapis.com token requests, want 0", n)
-	}
-}
-
-func TestNotFoundText(t *testing.T) {
-	e := newEnv(t)
-	out, _, code := e.run("ghcr.io\n", "get")
-	if out != "credentials not found in native keychain\n" || code != 1 {
-		t.Errorf("get ghcr.io = %q, exit %d, want the literal not-found text, exit 1", out, code)
-	}
+	return err.Error()
 }
 
 func TestServiceAccountKeyFile(t *testing.T) {
 	e := newEnv(t)
-	key, err := e.g.NewServiceAccount("ci@p.iam.gserviceaccount.com")
+	key, err := os.ReadFile(e.key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, data := range map[string][]byte{"raw": key, "base64": []byte(base64.StdEncoding.EncodeToString(key))} {
 		e.vars["GOOGLE_APPLICATION_CREDENTIALS"] = e.write(name+".json", data)
-		out, stderr, code := e.run("us-docker.pkg.dev", "get")
-		if code != 0 {
-			t.Fatalf("get (%s key) exit %d: %s %s", name, code, out, stderr)
+		out, stderr, err := e.run("us-docker.pkg.dev", "get")
+		if err != nil {
+			t.Fatalf("get (%s key) = %v: %s %s", name, err, out, stderr)
 		}
 		var c credentials.Credentials
 		if err := json.Unmarshal([]byte(out), &c); err != nil {
 			t.Fatalf("get output %q: %v", out, err)
 		}
-		if got, _ := e.g.Principal(c.Secret); got != "ci@p.iam.gserviceaccount.com" {
-			t.Errorf("get (%s key): Principal = %q, want ci@p.iam.gserviceaccount.com", name, got)
+		if got, _ := e.g.Principal(c.Secret); got != keyAccount {
+			t.Errorf("get (%s key): Principal = %q, want %s", name, got, keyAccount)
 		}
 		if stderr != "" {
 			t.Errorf("get (%s key) stderr = %q, want nothing", name, stderr)
@@ -209,7 +144,7 @@ func TestServiceAccountKeyFile(t *testing.T) {
 
 func TestBadInput(t *testing.T) {
 	e := newEnv(t)
-	key, err := e.g.NewServiceAccount("ci@p.iam.gserviceaccount.com")
+	key, err := os.ReadFile(e.key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,94 +167,87 @@ func TestBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			delete(e.vars, "GOOGLE_APPLICATION_CREDENTIALS")
-			e.vars["DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES"] = "credentials-file"
 			if tt.creds != nil {
 				e.vars["GOOGLE_APPLICATION_CREDENTIALS"] = e.write("creds-"+strings.ReplaceAll(tt.name, " ", "-"), tt.creds)
 			}
-			out, stderr, code := e.run(tt.stdin, tt.args...)
-			if code == 0 {
-				t.Errorf("%v exit 0, want non-zero", tt.args)
+			out, stderr, err := e.run(tt.stdin, tt.args...)
+			if err == nil {
+				t.Errorf("%v = nil error, want a failure", tt.args)
 			}
-			if !strings.Contains(out+stderr, tt.want) {
-				t.Errorf("%v output = %q / %q, want it to contain %q", tt.args, out, stderr, tt.want)
+			if !strings.Contains(out+stderr+errText(err), tt.want) {
+				t.Errorf("%v output = %q / %q / %v, want it to contain %q", tt.args, out, stderr, err, tt.want)
 			}
-			if strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine ") {
-				t.Errorf("%v panicked: %s", tt.args, stderr)
-			}
-			e.noLeak("output of "+tt.name, out+stderr)
+			e.noLeak("output of "+tt.name, out+stderr+errText(err))
 		})
 	}
 }
 
 func TestPrintAccessToken(t *testing.T) {
 	e := newEnv(t)
-	e.g.AllowImpersonation("vm@p.iam.gserviceaccount.com", "target@p.iam.gserviceaccount.com")
-	out, stderr, code := e.run("", "print-access-token")
-	if code != 0 || strings.Count(out, "\n") != 1 || stderr != "" {
-		t.Fatalf("print-access-token = %q, %q, exit %d, want one line", out, stderr, code)
+	e.g.AllowImpersonation(keyAccount, "target@p.iam.gserviceaccount.com")
+	out, stderr, err := e.run("", "print-access-token")
+	if err != nil || strings.Count(out, "\n") != 1 || stderr != "" {
+		t.Fatalf("print-access-token = %q, %q, %v, want one line", out, stderr, err)
 	}
-	if got, _ := e.g.Principal(strings.TrimSpace(out)); got != "vm@p.iam.gserviceaccount.com" {
-		t.Errorf("print-access-token: Principal = %q, want the VM's account", got)
+	if got, _ := e.g.Principal(strings.TrimSpace(out)); got != keyAccount {
+		t.Errorf("print-access-token: Principal = %q, want %s", got, keyAccount)
 	}
 
 	e.vars["DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"] = e.g.URL
-	out, _, code = e.run("", "print-access-token", "--format=creds", "--impersonate-service-account=target@p.iam.gserviceaccount.com")
+	out, _, err = e.run("", "print-access-token", "--format=creds", "--impersonate-service-account=target@p.iam.gserviceaccount.com")
 	tok, ok := strings.CutPrefix(strings.TrimSuffix(out, "\n"), "oauth2accesstoken:")
-	if code != 0 || !ok || strings.Contains(tok, "\n") {
-		t.Fatalf("print-access-token --format=creds = %q, exit %d, want oauth2accesstoken:TOKEN", out, code)
+	if err != nil || !ok || strings.Contains(tok, "\n") {
+		t.Fatalf("print-access-token --format=creds = %q, %v, want oauth2accesstoken:TOKEN", out, err)
 	}
 	if got, _ := e.g.Principal(tok); got != "target@p.iam.gserviceaccount.com" {
 		t.Errorf("impersonated token Principal = %q, want target", got)
 	}
 
-	out, stderr, code = e.run("", "print-access-token", "--impersonate-service-account=nope@p.iam.gserviceaccount.com")
-	if code == 0 || out != "" || !strings.Contains(stderr, "roles/iam.serviceAccountTokenCreator") {
-		t.Errorf("refused impersonation = %q, %q, exit %d, want an error naming the role and empty stdout", out, stderr, code)
+	out, stderr, err = e.run("", "print-access-token", "--impersonate-service-account=nope@p.iam.gserviceaccount.com")
+	if err == nil || out != "" || !strings.Contains(errText(err), "roles/iam.serviceAccountTokenCreator") {
+		t.Errorf("refused impersonation = %q, %q, %v, want an error naming the role and empty stdout", out, stderr, err)
 	}
-	e.noLeak("refused impersonation", out+stderr)
+	e.noLeak("refused impersonation", out+stderr+errText(err))
 
-	out, _, code = e.run("", "print-access-token", "--format=json")
+	out, _, err = e.run("", "print-access-token", "--format=json")
 	var j struct {
 		AccessToken, Identity, Source string
 		ExpiresIn                     int64 `json:"expires_in"`
 	}
-	if err := json.Unmarshal([]byte(out), &j); err != nil || code != 0 || j.Identity != "vm@p.iam.gserviceaccount.com" || j.Source != "metadata" || j.ExpiresIn <= 0 {
-		t.Errorf("print-access-token --format=json = %q (%v), want token, identity, source, expiry", out, err)
+	if jerr := json.Unmarshal([]byte(out), &j); jerr != nil || err != nil || j.Identity != keyAccount || j.Source != "credentials-file" || j.ExpiresIn <= 0 {
+		t.Errorf("print-access-token --format=json = %q (%v, %v), want token, identity, source, expiry", out, jerr, err)
 	}
 }
 
 func TestVersion(t *testing.T) {
 	e := newEnv(t)
 	for _, args := range [][]string{{"version"}, {"--version"}} {
-		out, _, code := e.run("", args...)
-		if code != 0 || !strings.HasPrefix(out, "docker-credential-gcr dev ") {
-			t.Errorf("%v = %q, exit %d, want 'docker-credential-gcr dev ...'", args, out, code)
+		out, _, err := e.run("", args...)
+		if err != nil || !strings.HasPrefix(out, "docker-credential-gcr ") || !strings.Contains(out, "(commit ") {
+			t.Errorf("%v = %q, %v, want 'docker-credential-gcr VERSION (commit ...'", args, out, err)
 		}
 	}
 }
 
 func TestConfigTokenSource(t *testing.T) {
 	e := newEnv(t)
-	out, _, code := e.run("", "config", `--token-source=env, gcloud`)
-	if code != 0 || !strings.Contains(out, `"env"`) {
-		t.Fatalf("config --token-source = %q, exit %d", out, code)
+	out, stderr, err := e.run("", "config", `--token-source=env, gcloud`)
+	if err != nil || !strings.Contains(out, `"env"`) {
+		t.Fatalf("config --token-source = %q, %v", out, err)
 	}
-	settings, err := os.ReadFile(filepath.Join(e.dir, "xdg-config", "docker-credential-gcr", "config.json"))
+	settingsFile := filepath.Join(e.dir, "xdg-config", "docker-credential-gcr", "config.json")
+	if !strings.Contains(stderr, "settings: "+settingsFile) {
+		t.Errorf("config stderr = %q, want it to name %s", stderr, settingsFile)
+	}
+	settings, err := os.ReadFile(settingsFile)
 	if err != nil || !strings.Contains(string(settings), "gcloud") {
 		t.Fatalf("settings file = %q, %v, want the token sources", settings, err)
 	}
-	if _, stderr, code := e.run("", "config", "--token-source=env,bogus"); code == 0 || !strings.Contains(stderr, "bogus") || !strings.Contains(stderr, "gcloud") {
-		t.Errorf("config --token-source=env,bogus = %q, exit %d, want an error listing valid names", stderr, code)
+	if _, _, err := e.run("", "config", "--token-source=env,bogus"); err == nil || !strings.Contains(err.Error(), "bogus") || !strings.Contains(err.Error(), "gcloud") {
+		t.Errorf("config --token-source=env,bogus = %v, want an error listing valid names", err)
 	}
-	// "gcloud" alone: the metadata server is not consulted any more.
-	e.run("", "config", "--token-source=gcloud")
-	e.vars["PATH"] = e.dir // no gcloud
-	out, _, code = e.run("gcr.io", "get")
-	if code == 0 || !strings.Contains(out, "gcloud is not on PATH") || strings.Contains(out, "metadata") {
-		t.Errorf("get with --token-source=gcloud = %q, exit %d, want only the gcloud failure", out, code)
-	}
-	if out, _, code := e.run("", "config", "--unset-all"); code != 0 || strings.Contains(out, "token_sources") {
-		t.Errorf("config --unset-all = %q, exit %d, want the sources reset", out, code)
+	if out, _, err := e.run("", "config", "--unset-all"); err != nil || strings.Contains(out, "token_sources") {
+		t.Errorf("config --unset-all = %q, %v, want the sources reset", out, err)
 	}
 }
 
@@ -328,86 +256,91 @@ func TestConfigureDocker(t *testing.T) {
 	cfg := filepath.Join(e.dir, "docker", "config.json")
 	orig := "{\n  \"auths\": {\n    \"ghcr.io\": {}\n  },\n  \"credsStore\": \"desktop\",\n  \"x-unknown\": [1, 2]\n}\n"
 	e.write("docker/config.json", []byte(orig))
-	os.Chmod(cfg, 0o640)
+	if err := os.Chmod(cfg, 0o640); err != nil {
+		t.Fatal(err)
+	}
 
-	_, stderr, code := e.run("", "configure-docker", "us-east1-docker.pkg.dev", "--registries=eu.gcr.io")
-	if code != 0 {
-		t.Fatalf("configure-docker exit %d: %s", code, stderr)
+	_, stderr, err := e.run("", "configure-docker", "us-east1-docker.pkg.dev", "--registries=eu.gcr.io")
+	if err != nil {
+		t.Fatalf("configure-docker = %v: %s", err, stderr)
 	}
 	want := "{\n  \"auths\": {\n    \"ghcr.io\": {}\n  },\n  \"credsStore\": \"desktop\",\n  \"x-unknown\": [1, 2],\n  \"credHelpers\": {\n    \"eu.gcr.io\": \"gcr\",\n    \"us-east1-docker.pkg.dev\": \"gcr\"\n  }\n}\n"
-	got, _ := os.ReadFile(cfg)
-	if string(got) != want {
-		t.Errorf("config.json =\n%s\nwant\n%s", got, want)
+	got, err := os.ReadFile(cfg)
+	if err != nil || string(got) != want {
+		t.Errorf("config.json =\n%s\n%v, want\n%s", got, err, want)
 	}
-	if fi, _ := os.Stat(cfg); fi.Mode().Perm() != 0o640 {
-		t.Errorf("config.json mode = %v, want 0640 kept", fi.Mode().Perm())
+	if fi, err := os.Stat(cfg); err != nil || fi.Mode().Perm() != 0o640 {
+		t.Errorf("config.json mode = %v, %v, want 0640 kept", fi, err)
 	}
-	for _, line := range []string{"added        us-east1-docker.pkg.dev -> gcr", "credsStore is \"desktop\"", "not on PATH"} {
+	for _, line := range []string{"added        us-east1-docker.pkg.dev -> gcr", "credsStore is \"desktop\""} {
 		if !strings.Contains(stderr, line) {
 			t.Errorf("configure-docker stderr = %q, want %q", stderr, line)
 		}
 	}
 
 	// A run that changes nothing does not write.
-	fi1, _ := os.Stat(cfg)
-	if _, stderr, code := e.run("", "configure-docker", "us-east1-docker.pkg.dev"); code != 0 || !strings.Contains(stderr, "already set") {
-		t.Errorf("second configure-docker = %q, exit %d", stderr, code)
+	fi1, err := os.Stat(cfg)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if fi2, _ := os.Stat(cfg); !fi2.ModTime().Equal(fi1.ModTime()) {
-		t.Errorf("a no-op configure-docker rewrote config.json")
+	if _, stderr, err := e.run("", "configure-docker", "us-east1-docker.pkg.dev"); err != nil || !strings.Contains(stderr, "already set") {
+		t.Errorf("second configure-docker = %q, %v", stderr, err)
+	}
+	if fi2, err := os.Stat(cfg); err != nil || !fi2.ModTime().Equal(fi1.ModTime()) {
+		t.Errorf("a no-op configure-docker rewrote config.json (%v)", err)
 	}
 
-	// Refusals leave the file as it was.
-	for _, args := range [][]string{
-		{"configure-docker", "--registries=gcr.io,,us.gcr.io"},
-		{"configure-docker", "gcr.io/my-project"},
-		{"configure-docker", "*.gcr.io"},
-		{"configure-docker", "ghcr.io"},
+	// Refusals leave the file as it was, and say why.
+	for _, tt := range []struct{ arg, want string }{
+		{"--registries=gcr.io,,us.gcr.io", "empty registry host"},
+		{"gcr.io/my-project", "has a path"},
+		{"*.gcr.io", "wildcard"},
+		{"ghcr.io", "gcr.io, *.gcr.io, LOCATION-docker.pkg.dev, docker.LOCATION.rep.pkg.dev, LOCATION-docker.s3nsregistry.fr"},
 	} {
-		if _, stderr, code := e.run("", args...); code == 0 {
-			t.Errorf("%v exit 0, want a refusal (%s)", args, stderr)
+		if _, _, err := e.run("", "configure-docker", tt.arg); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("configure-docker %s = %v, want a refusal saying %q", tt.arg, err, tt.want)
 		}
 	}
-	if got2, _ := os.ReadFile(cfg); string(got2) != string(got) {
-		t.Errorf("a refused configure-docker changed config.json")
+	if got2, err := os.ReadFile(cfg); err != nil || string(got2) != string(got) {
+		t.Errorf("a refused configure-docker changed config.json (%v)", err)
 	}
 
 	// A custom host needs the explicit flag, and then get serves it.
-	if _, stderr, code := e.run("", "configure-docker", "--allow-custom-host", "registry.example.com"); code != 0 {
-		t.Fatalf("--allow-custom-host exit %d: %s", code, stderr)
+	if _, stderr, err := e.run("", "configure-docker", "--allow-custom-host", "registry.example.com"); err != nil {
+		t.Fatalf("--allow-custom-host = %v: %s", err, stderr)
 	}
-	out, _, code := e.run("registry.example.com", "get")
+	out, _, err := e.run("registry.example.com", "get")
 	var c credentials.Credentials
-	if err := json.Unmarshal([]byte(out), &c); err != nil || code != 0 || c.Username != "oauth2accesstoken" {
-		t.Errorf("get registry.example.com after --allow-custom-host = %q, exit %d", out, code)
+	if jerr := json.Unmarshal([]byte(out), &c); jerr != nil || err != nil || c.Username != "oauth2accesstoken" {
+		t.Errorf("get registry.example.com after --allow-custom-host = %q, %v", out, err)
 	}
 
 	// --dry-run prints a diff and writes nothing; --remove removes only ours.
-	out, _, code = e.run("", "configure-docker", "--dry-run", "us.gcr.io")
-	if code != 0 || !strings.Contains(out, "+    \"us.gcr.io\": \"gcr\"") {
-		t.Errorf("--dry-run = %q, want a unified diff adding us.gcr.io", out)
+	out, _, err = e.run("", "configure-docker", "--dry-run", "us.gcr.io")
+	if err != nil || !strings.Contains(out, "+    \"us.gcr.io\": \"gcr\"") {
+		t.Errorf("--dry-run = %q, %v, want a unified diff adding us.gcr.io", out, err)
 	}
-	if b, _ := os.ReadFile(cfg); strings.Contains(string(b), "us.gcr.io") {
-		t.Errorf("--dry-run wrote the file")
+	if b, err := os.ReadFile(cfg); err != nil || strings.Contains(string(b), "us.gcr.io") {
+		t.Errorf("--dry-run wrote the file (%v)", err)
 	}
-	if _, stderr, code := e.run("", "configure-docker", "--remove", "eu.gcr.io"); code != 0 || !strings.Contains(stderr, "removed      eu.gcr.io") {
-		t.Errorf("--remove = %q, exit %d", stderr, code)
+	if _, stderr, err := e.run("", "configure-docker", "--remove", "eu.gcr.io"); err != nil || !strings.Contains(stderr, "removed      eu.gcr.io") {
+		t.Errorf("--remove = %q, %v", stderr, err)
 	}
-	if b, _ := os.ReadFile(cfg); strings.Contains(string(b), "eu.gcr.io") {
-		t.Errorf("--remove left eu.gcr.io in %s", b)
+	if b, err := os.ReadFile(cfg); err != nil || strings.Contains(string(b), "eu.gcr.io") {
+		t.Errorf("--remove left eu.gcr.io in %s (%v)", b, err)
 	}
 }
 
 func TestVerboseTrailRedacted(t *testing.T) {
 	e := newEnv(t)
-	e.g.AllowImpersonation("vm@p.iam.gserviceaccount.com", "target@p.iam.gserviceaccount.com")
+	e.g.AllowImpersonation(keyAccount, "target@p.iam.gserviceaccount.com")
 	e.vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = "1"
 	e.vars["DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"] = e.g.URL
-	out, stderr, code := e.run("gcr.io", "get")
-	if code != 0 {
-		t.Fatalf("get exit %d: %s %s", code, out, stderr)
+	out, stderr, err := e.run("gcr.io", "get")
+	if err != nil {
+		t.Fatalf("get = %v: %s %s", err, out, stderr)
 	}
-	for _, want := range []string{"token source served", "source=metadata", "http request", "/computeMetadata/v1/", "cache miss"} {
+	for _, want := range []string{"token source served", "source=credentials-file", "http request", "cache miss"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("verbose trail lacks %q:\n%s", want, stderr)
 		}
@@ -416,42 +349,57 @@ func TestVerboseTrailRedacted(t *testing.T) {
 	if !strings.Contains(stderr2, "cache hit") {
 		t.Errorf("second get's trail lacks the cache hit:\n%s", stderr2)
 	}
+	delete(e.vars, "DOCKER_CREDENTIAL_GCR_VERBOSE")
 	_, stderr3, _ := e.run("", "--verbose", "print-access-token", "--impersonate-service-account=target@p.iam.gserviceaccount.com")
-	_, stderr4, _ := e.run("", "-v", "print-access-token", "--impersonate-service-account=denied@p.iam.gserviceaccount.com")
+	_, stderr4, err4 := e.run("", "-v", "print-access-token", "--impersonate-service-account=denied@p.iam.gserviceaccount.com")
+	for _, s := range []string{stderr3, stderr4} {
+		if !strings.Contains(s, "http request") {
+			t.Errorf("--verbose / -v trail = %q, want the requests", s)
+		}
+	}
 	log := filepath.Join(e.dir, "trail.log")
 	e.vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = log
-	e.run("eu.gcr.io", "get")
-	fileTrail, _ := os.ReadFile(log)
-	if !strings.Contains(string(fileTrail), "token source served") {
-		t.Errorf("DOCKER_CREDENTIAL_GCR_VERBOSE=FILE wrote %q, want the trail", fileTrail)
+	if _, _, err := e.run("eu.gcr.io", "get"); err != nil {
+		t.Fatal(err)
 	}
-	e.noLeak("verbose trail", stderr+stderr2+stderr3+stderr4+string(fileTrail))
+	fileTrail, err := os.ReadFile(log)
+	if err != nil || !strings.Contains(string(fileTrail), "token source served") {
+		t.Errorf("DOCKER_CREDENTIAL_GCR_VERBOSE=FILE wrote %q, %v, want the trail", fileTrail, err)
+	}
+	e.noLeak("verbose trail", stderr+stderr2+stderr3+stderr4+errText(err4)+string(fileTrail))
 }
 
-func TestCompletionLoadsInBash(t *testing.T) {
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("bash not installed")
-	}
+func TestCompletionOtherShells(t *testing.T) {
 	e := newEnv(t)
-	c := exec.Command("bash", "-c", `source <("$0" completion bash) && complete -p docker-credential-gcr`, binary)
-	c.Env = []string{"PATH=" + e.vars["PATH"], "HOME=" + e.dir}
-	out, err := c.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "docker-credential-gcr") {
-		t.Errorf("bash completion: %v\n%s", err, out)
-	}
-	for _, shell := range []string{"zsh", "fish", "powershell"} {
-		if out, _, code := e.run("", "completion", shell); code != 0 || len(out) < 100 {
-			t.Errorf("completion %s exit %d, %d bytes", shell, code, len(out))
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		if out, _, err := e.run("", "completion", shell); err != nil || len(out) < 100 {
+			t.Errorf("completion %s = %v, %d bytes", shell, err, len(out))
 		}
 	}
 }
 
+// Every command, however deep, has an example in its --help: the tree is
+// walked, so a new command cannot be missed.
 func TestEveryCommandHasAnExample(t *testing.T) {
 	e := newEnv(t)
-	for _, c := range []string{"get", "store", "erase", "list", "version", "print-access-token", "config", "doctor", "cache", "cache clear", "configure-docker"} {
-		out, _, code := e.run("", append(strings.Fields(c), "--help")...)
-		if code != 0 || !strings.Contains(out, "Examples:") {
-			t.Errorf("%s --help has no example (exit %d)", c, code)
+	var walk func(c *cobra.Command)
+	n := 0
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if !sub.IsAvailableCommand() || sub.Name() == "help" || sub.Name() == "completion" || sub.HasParent() && sub.Parent().Name() == "completion" {
+				continue
+			}
+			n++
+			args := append(strings.Fields(sub.CommandPath())[1:], "--help")
+			out, _, err := e.run("", args...)
+			if err != nil || !strings.Contains(out, "Examples:") {
+				t.Errorf("%s --help has no example (%v)", sub.CommandPath(), err)
+			}
+			walk(sub)
 		}
+	}
+	walk(e.root())
+	if n < 13 {
+		t.Errorf("walked %d commands, want every one (13 or more, the kubelet's included)", n)
 	}
 }

@@ -18,14 +18,19 @@ func TestVerboseTrailFileRefused(t *testing.T) {
 	target := e.write("mine.log", []byte("old\n"))
 	tests := []struct {
 		name    string
-		plant   func(path string)
+		plant   func(path string) error
 		foreign bool
 		check   string // the file whose bytes must stay "old\n"
 	}{
-		{name: "world-writable", plant: func(p string) { os.WriteFile(p, []byte("old\n"), 0o666); os.Chmod(p, 0o666) }},
-		{name: "group-writable", plant: func(p string) { os.WriteFile(p, []byte("old\n"), 0o620); os.Chmod(p, 0o620) }},
-		{name: "foreign", foreign: true, plant: func(p string) { os.WriteFile(p, []byte("old\n"), 0o600); os.Chown(p, 65534, 65534) }},
-		{name: "symlink", plant: func(p string) { os.Symlink(target, p) }, check: target},
+		{name: "world-writable", plant: func(p string) error { return writeMode(p, 0o666) }},
+		{name: "group-writable", plant: func(p string) error { return writeMode(p, 0o620) }},
+		{name: "foreign", foreign: true, plant: func(p string) error {
+			if err := writeMode(p, 0o600); err != nil {
+				return err
+			}
+			return os.Chown(p, 65534, 65534)
+		}},
+		{name: "symlink", plant: func(p string) error { return os.Symlink(target, p) }, check: target},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -33,14 +38,16 @@ func TestVerboseTrailFileRefused(t *testing.T) {
 				t.Skip("only root can give a file to another user")
 			}
 			path := filepath.Join(e.dir, tt.name+".log")
-			tt.plant(path)
+			if err := tt.plant(path); err != nil {
+				t.Fatal(err)
+			}
 			if tt.check == "" {
 				tt.check = path
 			}
 			e.vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = path
-			out, stderr, code := e.run("gcr.io", "get")
-			if code != 0 {
-				t.Fatalf("get with a refused trail file = exit %d, %s %s; want the trail refused, not get", code, out, stderr)
+			out, stderr, err := e.run("gcr.io", "get")
+			if err != nil {
+				t.Fatalf("get with a refused trail file = %v, %s %s; want the trail refused, not get", err, out, stderr)
 			}
 			if b, _ := os.ReadFile(tt.check); string(b) != "old\n" {
 				t.Errorf("trail file %s (%s) = %q, want it untouched", tt.check, tt.name, b)
@@ -61,8 +68,8 @@ func TestVerboseTrailFileRefused(t *testing.T) {
 	}
 	fresh := filepath.Join(e.dir, "new.log")
 	e.vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = fresh
-	if _, stderr, code := e.run("gcr.io", "get"); code != 0 || strings.Contains(stderr, fresh) {
-		t.Errorf("get with a new trail file = exit %d, %q, want it used silently", code, stderr)
+	if _, stderr, err := e.run("gcr.io", "get"); err != nil || strings.Contains(stderr, fresh) {
+		t.Errorf("get with a new trail file = %v, %q, want it used silently", err, stderr)
 	}
 	if fi, err := os.Stat(fresh); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("new trail file = %v, %v, want mode 0600", fi, err)
@@ -73,20 +80,33 @@ func TestVerboseTrailFileRefused(t *testing.T) {
 // unknown token source, and mints nothing.
 func TestGetRefusesUntrustedSettings(t *testing.T) {
 	e := newEnv(t)
-	cfg := e.write("shared/settings.json", []byte(`{"token_sources": ["metadata"]}`))
-	os.Chmod(cfg, 0o666)
+	cfg := e.write("shared/settings.json", []byte(`{"token_sources": ["credentials-file"]}`))
+	if err := os.Chmod(cfg, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	delete(e.vars, "DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES")
 	e.vars["DOCKER_CREDENTIAL_GCR_CONFIG"] = cfg
-	out, _, code := e.run("gcr.io", "get")
-	if code == 0 || !strings.Contains(out, cfg) || !strings.Contains(out, "chmod") {
-		t.Errorf("get with a world-writable settings file = %q, exit %d, want a refusal naming it and chmod", out, code)
+	out, _, err := e.run("gcr.io", "get")
+	if err == nil || !strings.Contains(out, cfg) || !strings.Contains(out, "chmod") {
+		t.Errorf("get with a world-writable settings file = %q, %v, want a refusal on stdout naming it and chmod", out, err)
 	}
-	os.Chmod(cfg, 0o600)
-	e.vars["DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES"] = "bogus,metadata"
-	out, _, code = e.run("gcr.io", "get")
-	if code == 0 || !strings.Contains(out, `"bogus"`) || !strings.Contains(out, "gcloud") {
-		t.Errorf("get with DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES=bogus,metadata = %q, exit %d, want an error naming bogus and the valid names", out, code)
+	if err := os.Chmod(cfg, 0o600); err != nil {
+		t.Fatal(err)
 	}
-	if n := e.g.Count("metadata-token"); n != 0 {
-		t.Errorf("refused settings made %d metadata token requests, want 0", n)
+	e.vars["DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES"] = "bogus,credentials-file"
+	out, _, err = e.run("gcr.io", "get")
+	if err == nil || !strings.Contains(out, `"bogus"`) || !strings.Contains(out, "gcloud") {
+		t.Errorf("get with DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES=bogus,credentials-file = %q, %v, want an error naming bogus and the valid names", out, err)
 	}
+	if n := e.g.Count("token"); n != 0 {
+		t.Errorf("refused settings made %d token requests, want 0", n)
+	}
+}
+
+// writeMode writes "old\n" to p with mode perm, whatever the umask.
+func writeMode(p string, perm os.FileMode) error {
+	if err := os.WriteFile(p, []byte("old\n"), perm); err != nil {
+		return err
+	}
+	return os.Chmod(p, perm)
 }

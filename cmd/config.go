@@ -1,8 +1,6 @@
 package cmd
 
 import (
-	"fmt"
-	"os"
 	"slices"
 	"strings"
 
@@ -18,7 +16,7 @@ type configOptions struct {
 }
 
 // NewCmdConfig is the existing helper's settings command.
-func NewCmdConfig() *cobra.Command {
+func NewCmdConfig(a *appRef) *cobra.Command {
 	o := &configOptions{}
 	c := &cobra.Command{
 		Use:   "config",
@@ -29,18 +27,8 @@ func NewCmdConfig() *cobra.Command {
   docker-credential-gcr config            # print the settings file`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			path, err := settings.Path(os.Getenv)
-			if err != nil {
-				return err
-			}
 			o.edit.Set = func(name string) bool { return cmd.Flags().Changed(name) }
-			s, err := settings.Update(path, o.unsetAll, o.edit)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.ErrOrStderr(), "settings:", path)
-			_, err = cmd.OutOrStdout().Write(s.Marshal())
-			return err
+			return a.Config(cmd.OutOrStdout(), o.unsetAll, o.edit)
 		},
 	}
 	f := c.Flags()

@@ -1,26 +1,27 @@
 package cmd
 
 import (
-	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/docker-credential-gcr/docker-credential-gcr/credhelper"
+	"github.com/docker-credential-gcr/docker-credential-gcr/configure"
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
 )
 
 // NewCmdConfigureDocker maps registries to this helper in Docker's config.
-func NewCmdConfigureDocker() *cobra.Command {
-	o := credhelper.ConfigureOptions{}
+func NewCmdConfigureDocker(a *appRef) *cobra.Command {
+	o := configure.Options{}
 	var registries string
 	c := &cobra.Command{
 		Use:     "configure-docker [HOST...]",
 		Aliases: []string{"configure"},
 		Short:   "Make docker use this helper for Google registries (edits only credHelpers in config.json)",
 		Long: `configure-docker maps each HOST to this helper in the credHelpers of Docker's
-config.json. With no host it configures Container Registry (gcr.io, us.gcr.io,
-eu.gcr.io, asia.gcr.io, marketplace.gcr.io). Only credHelpers changes: every other
-byte of the file stays as it was, and a run that changes nothing writes nothing.`,
+config.json. With no host it configures Container Registry (` + strings.Join(registry.ContainerRegistryHosts(), ", ") + `).
+Only credHelpers changes: every other byte of the file stays as it was, and a
+run that changes nothing writes nothing.`,
 		Example: `  docker-credential-gcr configure-docker us-east1-docker.pkg.dev
   docker-credential-gcr configure-docker --registries=gcr.io,europe-west1-docker.pkg.dev
   docker-credential-gcr configure-docker --include-artifact-registry
@@ -30,11 +31,7 @@ byte of the file stays as it was, and a run that changes nothing writes nothing.
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Hosts = append(args, settings.SplitRaw(registries)...)
 			o.Out, o.Err = cmd.OutOrStdout(), cmd.ErrOrStderr()
-			setup, err := credhelper.Load(os.Getenv)
-			if err != nil {
-				return err
-			}
-			return setup.ConfigureDocker(cmd.Context(), o)
+			return a.ConfigureDocker(cmd.Context(), o)
 		},
 	}
 	f := c.Flags()

@@ -1,16 +1,14 @@
 package cmd
 
 import (
-	"os"
-
 	"github.com/spf13/cobra"
 
-	"github.com/docker-credential-gcr/docker-credential-gcr/credhelper"
+	"github.com/docker-credential-gcr/docker-credential-gcr/doctor"
 )
 
 // NewCmdDoctor explains the setup without printing secrets.
-func NewCmdDoctor() *cobra.Command {
-	o := credhelper.DoctorOptions{}
+func NewCmdDoctor(a *appRef) *cobra.Command {
+	o := doctor.Options{}
 	c := &cobra.Command{
 		Use:   "doctor [HOST]",
 		Short: "Explain which config, helper, token source and identity serve a registry (never prints a secret)",
@@ -21,11 +19,7 @@ func NewCmdDoctor() *cobra.Command {
 			if len(args) == 1 {
 				o.Host = args[0]
 			}
-			setup, err := credhelper.Load(os.Getenv)
-			if err != nil {
-				return err
-			}
-			return setup.Doctor(cmd.Context(), cmd.OutOrStdout(), o)
+			return a.Doctor(cmd.Context(), cmd.OutOrStdout(), o)
 		},
 	}
 	c.Flags().StringVar(&o.DockerDir, "config", "", "docker config directory (default $DOCKER_CONFIG or ~/.docker)")

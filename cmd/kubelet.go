@@ -1,21 +1,19 @@
 package cmd
 
 import (
-	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/docker-credential-gcr/docker-credential-gcr/credhelper"
+	"github.com/docker-credential-gcr/docker-credential-gcr/kubelet"
 )
 
 // NewCmdKubeletCredentialProvider is the kubelet's image credential
 // provider plugin: one CredentialProviderRequest on stdin, one
 // CredentialProviderResponse on stdout.
-func NewCmdKubeletCredentialProvider() *cobra.Command {
+func NewCmdKubeletCredentialProvider(a *appRef) *cobra.Command {
 	return &cobra.Command{
-		Use:   credhelper.KubeletPluginCommand,
+		Use:   kubelet.PluginCommand,
 		Short: "Answer the kubelet's CredentialProviderRequest on stdin (image credential provider plugin)",
 		Long: `Run by the kubelet as an image credential provider plugin
 (credentialprovider.kubelet.k8s.io/v1): reads a CredentialProviderRequest on
@@ -24,21 +22,10 @@ credential for an image on a Google registry (the node's identity, through
 the same token sources and cache as get), or no credentials for any other
 image. Install it with the config that kubelet-credential-provider-config
 prints.`,
-		Example: `  echo '{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest","image":"us-east1-docker.pkg.dev/my-project/repo/app:v1"}' | docker-credential-gcr ` + credhelper.KubeletPluginCommand,
+		Example: `  echo '{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest","image":"us-east1-docker.pkg.dev/my-project/repo/app:v1"}' | docker-credential-gcr ` + kubelet.PluginCommand,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := credhelper.EnsureHome(); err != nil {
-				return err
-			}
-			setup, err := credhelper.Load(os.Getenv)
-			if err != nil {
-				return err
-			}
-			p, err := setup.KubeletPlugin(cmd.Context())
-			if err != nil {
-				return err
-			}
-			return p.Serve(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout())
+			return a.ServeKubelet(cmd.Context(), cmd.InOrStdin(), cmd.OutOrStdout())
 		},
 	}
 }
@@ -50,7 +37,7 @@ type kubeletConfigOptions struct {
 
 // NewCmdKubeletConfig prints the CredentialProviderConfig that installs the
 // plugin.
-func NewCmdKubeletConfig() *cobra.Command {
+func NewCmdKubeletConfig(a *appRef) *cobra.Command {
 	o := &kubeletConfigOptions{}
 	c := &cobra.Command{
 		Use:   "kubelet-credential-provider-config",
@@ -63,19 +50,10 @@ Google registries and the hosts registered with configure-docker.`,
   docker-credential-gcr kubelet-credential-provider-config --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			setup, err := credhelper.Load(os.Getenv)
-			if err != nil {
-				return err
-			}
-			out, err := setup.KubeletConfig(o.cacheDuration).Format(o.output)
-			if err != nil {
-				return err
-			}
-			_, err = io.WriteString(cmd.OutOrStdout(), out)
-			return err
+			return a.KubeletConfig(cmd.OutOrStdout(), o.output, o.cacheDuration)
 		},
 	}
-	c.Flags().StringVarP(&o.output, "output", "o", credhelper.OutputYAML, "yaml or json (the kubelet reads both)")
-	c.Flags().DurationVar(&o.cacheDuration, "cache-duration", credhelper.DefaultKubeletCacheDuration, "defaultCacheDuration: how long the kubelet keeps an answer that names no duration (answers with a token carry its remaining life)")
+	c.Flags().StringVarP(&o.output, "output", "o", kubelet.OutputYAML, "yaml or json (the kubelet reads both)")
+	c.Flags().DurationVar(&o.cacheDuration, "cache-duration", kubelet.DefaultCacheDuration, "defaultCacheDuration: how long the kubelet keeps an answer that names no duration (answers with a token carry its remaining life)")
 	return c
 }

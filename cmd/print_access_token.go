@@ -1,15 +1,10 @@
 package cmd
 
 import (
-	"fmt"
-	"io"
-	"os"
-	"time"
-
 	"github.com/spf13/cobra"
 
-	"github.com/docker-credential-gcr/docker-credential-gcr/credhelper"
-	"github.com/docker-credential-gcr/docker-credential-gcr/token"
+	"github.com/docker-credential-gcr/docker-credential-gcr/accesstoken"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/app"
 )
 
 type printAccessTokenOptions struct {
@@ -18,7 +13,7 @@ type printAccessTokenOptions struct {
 }
 
 // NewCmdPrintAccessToken prints a token for scripts.
-func NewCmdPrintAccessToken() *cobra.Command {
+func NewCmdPrintAccessToken(a *appRef) *cobra.Command {
 	o := &printAccessTokenOptions{}
 	c := &cobra.Command{
 		Use:   "print-access-token [HOST...]",
@@ -29,43 +24,11 @@ func NewCmdPrintAccessToken() *cobra.Command {
   docker-credential-gcr print-access-token --format=docker-config us-east1-docker.pkg.dev gcr.io > dockerconfig.json`,
 		Args: cobra.ArbitraryArgs, // several hosts only with --format=docker-config: checked with a hint
 		RunE: func(cmd *cobra.Command, hosts []string) error {
-			return o.run(cmd, hosts)
+			return a.PrintAccessToken(cmd.Context(), cmd.OutOrStdout(), app.PrintOptions{Format: o.format, Hosts: hosts, Impersonate: o.impersonate})
 		},
 	}
 	c.Flags().StringVar(&o.impersonate, "impersonate-service-account", "", "impersonate this service account; A,B,TARGET impersonates TARGET through the delegates A and B")
-	c.Flags().StringVar(&o.format, "format", credhelper.FormatToken, "output: token, creds (oauth2accesstoken:TOKEN), json, docker-config HOST... (an auths JSON with each host)")
-	c.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(credhelper.Formats, cobra.ShellCompDirectiveNoFileComp))
+	c.Flags().StringVar(&o.format, "format", accesstoken.FormatToken, "output: token, creds (oauth2accesstoken:TOKEN), json, docker-config HOST... (an auths JSON with each host)")
+	c.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(accesstoken.Formats(), cobra.ShellCompDirectiveNoFileComp))
 	return c
-}
-
-func (o *printAccessTokenOptions) run(cmd *cobra.Command, hosts []string) error {
-	setup, err := credhelper.Load(os.Getenv)
-	if err != nil {
-		return err
-	}
-	out, tokens, err := setup.PrintAccessToken(cmd.Context(), credhelper.PrintOptions{
-		Format: o.format, Hosts: hosts, Impersonate: o.impersonate, Now: time.Now(),
-	})
-	if err != nil {
-		return err
-	}
-	if o.format == credhelper.FormatDockerConfig {
-		fmt.Fprintln(cmd.ErrOrStderr(), "note: this file holds an access token; it stops working when the token expires"+expiresIn(tokens))
-	}
-	_, err = io.WriteString(cmd.OutOrStdout(), out)
-	return err
-}
-
-// expiresIn says when the first of tokens expires.
-func expiresIn(tokens []*token.Token) string {
-	var first time.Time
-	for _, t := range tokens {
-		if !t.Expiry.IsZero() && (first.IsZero() || t.Expiry.Before(first)) {
-			first = t.Expiry
-		}
-	}
-	if first.IsZero() {
-		return ""
-	}
-	return " (in " + time.Until(first).Round(time.Minute).String() + ")"
 }

@@ -11,9 +11,9 @@ import (
 // secret) for several registries.
 func TestPrintAccessTokenDockerConfigSeveralHosts(t *testing.T) {
 	e := newEnv(t)
-	out, stderr, code := e.run("", "print-access-token", "--format=docker-config", "us-east1-docker.pkg.dev", "https://EU.gcr.io/", "europe-west1-docker.pkg.dev")
-	if code != 0 {
-		t.Fatalf("print-access-token --format=docker-config with 3 hosts: exit %d, %s", code, stderr)
+	out, stderr, err := e.run("", "print-access-token", "--format=docker-config", "us-east1-docker.pkg.dev", "https://EU.gcr.io/", "europe-west1-docker.pkg.dev")
+	if err != nil {
+		t.Fatalf("print-access-token --format=docker-config with 3 hosts: %v, %s", err, stderr)
 	}
 	var cfg struct {
 		Auths map[string]struct{ Auth string } `json:"auths"`
@@ -24,22 +24,22 @@ func TestPrintAccessTokenDockerConfigSeveralHosts(t *testing.T) {
 	for _, h := range []string{"us-east1-docker.pkg.dev", "eu.gcr.io", "europe-west1-docker.pkg.dev"} {
 		b, _ := base64.StdEncoding.DecodeString(cfg.Auths[h].Auth)
 		user, tok, _ := strings.Cut(string(b), ":")
-		if p, ok := e.g.Principal(tok); user != "oauth2accesstoken" || !ok || p != "vm@p.iam.gserviceaccount.com" {
-			t.Errorf("auths[%s] = user %q, token for %q (%v), want oauth2accesstoken and a live token of the VM", h, user, p, ok)
+		if p, ok := e.g.Principal(tok); user != "oauth2accesstoken" || !ok || p != keyAccount {
+			t.Errorf("auths[%s] = user %q, token for %q (%v), want oauth2accesstoken and a live token of %s", h, user, p, ok, keyAccount)
 		}
 	}
 	if len(cfg.Auths) != 3 {
 		t.Errorf("auths has %d entries, want 3", len(cfg.Auths))
 	}
-	if !strings.Contains(stderr, "stops working") {
+	if !strings.Contains(stderr, "stops working when the token expires (in 1h0m0s)") {
 		t.Errorf("stderr = %q, want the note that it expires with the token", stderr)
 	}
 	// Other formats print one token: several hosts are refused, naming the way.
-	if out, stderr, code := e.run("", "print-access-token", "--format=creds", "gcr.io", "eu.gcr.io"); code == 0 || out != "" || !strings.Contains(stderr, "--format=docker-config") {
-		t.Errorf("--format=creds with 2 hosts = %q, %q, exit %d, want a refusal naming --format=docker-config", out, stderr, code)
+	if out, _, err := e.run("", "print-access-token", "--format=creds", "gcr.io", "eu.gcr.io"); err == nil || out != "" || !strings.Contains(err.Error(), "--format=docker-config") {
+		t.Errorf("--format=creds with 2 hosts = %q, %v, want a refusal naming --format=docker-config", out, err)
 	}
-	if out, stderr, code := e.run("", "print-access-token", "--format=docker-config", "gcr.io", "ghcr.io"); code == 0 || out != "" || !strings.Contains(stderr, "ghcr.io is not a Google registry") {
-		t.Errorf("docker-config with a foreign host = %q, %q, exit %d, want a refusal naming it", out, stderr, code)
+	if out, _, err := e.run("", "print-access-token", "--format=docker-config", "gcr.io", "ghcr.io"); err == nil || out != "" || !strings.Contains(err.Error(), "ghcr.io is not a Google registry") {
+		t.Errorf("docker-config with a foreign host = %q, %v, want a refusal naming it", out, err)
 	}
 }
 
@@ -47,9 +47,9 @@ func TestPrintAccessTokenDockerConfigSeveralHosts(t *testing.T) {
 // being completed), without the trailing directive line.
 func (e *env) complete(args ...string) []string {
 	e.t.Helper()
-	out, stderr, code := e.run("", append([]string{"__complete"}, args...)...)
-	if code != 0 {
-		e.t.Fatalf("__complete %v: exit %d, %s", args, code, stderr)
+	out, stderr, err := e.run("", append([]string{"__complete"}, args...)...)
+	if err != nil {
+		e.t.Fatalf("__complete %v: %v, %s", args, err, stderr)
 	}
 	var vals []string
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {

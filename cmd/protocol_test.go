@@ -5,17 +5,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/docker/docker-credential-helpers/client"
 	"github.com/docker/docker-credential-helpers/credentials"
 )
 
 // list returns what `list` printed, decoded.
 func (e *env) list() map[string]string {
 	e.t.Helper()
-	out, stderr, code := e.run("", "list")
+	out, stderr, err := e.run("", "list")
 	var m map[string]string
-	if err := json.Unmarshal([]byte(out), &m); err != nil || code != 0 {
-		e.t.Fatalf("list = %q, %q, exit %d (%v), want a JSON object", out, stderr, code, err)
+	if jerr := json.Unmarshal([]byte(out), &m); jerr != nil || err != nil {
+		e.t.Fatalf("list = %q, %q, %v (%v), want a JSON object", out, stderr, err, jerr)
 	}
 	return m
 }
@@ -26,9 +25,11 @@ func (e *env) list() map[string]string {
 func TestListAsCredsStore(t *testing.T) {
 	e := newEnv(t)
 	e.write("docker/config.json", []byte(`{"credsStore": "gcr"}`))
-	e.run("", "configure-docker", "--allow-custom-host", "registry.example.com")
+	if _, _, err := e.run("", "configure-docker", "--allow-custom-host", "registry.example.com"); err != nil {
+		t.Fatal(err)
+	}
 	e.write("docker/config.json", []byte(`{"credsStore": "gcr"}`)) // only the settings keep the custom host
-	before := e.g.Count("metadata-token")
+	before := e.g.Count("token")
 	m := e.list()
 	for _, h := range []string{"gcr.io", "us.gcr.io", "eu.gcr.io", "asia.gcr.io", "marketplace.gcr.io",
 		"us-east1-docker.pkg.dev", "europe-west9-docker.pkg.dev", "us-docker.pkg.dev",
@@ -42,7 +43,7 @@ func TestListAsCredsStore(t *testing.T) {
 			t.Errorf("list has %s: a foreign host is never served", h)
 		}
 	}
-	if n := e.g.Count("metadata-token") - before; n != 0 {
+	if n := e.g.Count("token") - before; n != 0 {
 		t.Errorf("list made %d token requests, want 0", n)
 	}
 	// Another credsStore: only what credHelpers maps to this helper.
@@ -58,26 +59,33 @@ func TestListAsCredsStore(t *testing.T) {
 func TestListServerURLAsStored(t *testing.T) {
 	e := newEnv(t)
 	e.vars["DOCKER_CREDENTIAL_GCR_CREDENTIAL_STORE"] = "file"
-	prog := client.NewShellProgramFunc(binary)
-	for _, c := range []*credentials.Credentials{
-		{ServerURL: "https://index.docker.io/v1/", Username: "hubuser", Secret: "hub-secret-1"},
-		{ServerURL: "myreg.ncr.fin-ntruss.com", Username: "AK", Secret: "ncr-secret-1"},
+	for _, c := range []string{
+		`{"ServerURL":"https://index.docker.io/v1/","Username":"hubuser","Secret":"hub-secret-1"}`,
+		`{"ServerURL":"myreg.ncr.fin-ntruss.com","Username":"AK","Secret":"ncr-secret-1"}`,
 	} {
-		if err := client.Store(prog, c); err != nil {
-			t.Fatalf("store %s: %v", c.ServerURL, err)
+		if out, _, err := e.run(c, "store"); err != nil {
+			t.Fatalf("store %s = %q, %v", c, out, err)
 		}
+	}
+	get := func(url string) (credentials.Credentials, error) {
+		var c credentials.Credentials
+		out, _, err := e.run(url, "get")
+		if err == nil {
+			err = json.Unmarshal([]byte(out), &c)
+		}
+		return c, err
 	}
 	m := e.list()
 	if m["https://index.docker.io/v1/"] != "hubuser" || m["myreg.ncr.fin-ntruss.com"] != "AK" || len(m) != 2 {
 		t.Errorf("list = %v, want the server URLs as stored", m)
 	}
 	for key := range m { // what docker's GetAllCredentials does
-		if c, err := client.Get(prog, key); err != nil || c.Secret == "" {
+		if c, err := get(key); err != nil || c.Secret == "" {
 			t.Errorf("get %q (a key list returned) = %v", key, err)
 		}
 	}
 	for _, url := range []string{"index.docker.io", "https://index.docker.io", "INDEX.docker.io/v1/"} {
-		if c, err := client.Get(prog, url); err != nil || c.Username != "hubuser" {
+		if c, err := get(url); err != nil || c.Username != "hubuser" {
 			t.Errorf("get %q = %+v, %v, want hubuser", url, c, err)
 		}
 	}
@@ -89,12 +97,12 @@ func TestListServerURLAsStored(t *testing.T) {
 func TestEraseGoogleHostNothingStored(t *testing.T) {
 	e := newEnv(t)
 	for i := range 2 {
-		if out, _, code := e.run("us-east1-docker.pkg.dev\n", "erase"); code != 0 {
-			t.Errorf("erase #%d of a Google host with nothing stored = %q, exit %d, want success", i+1, out, code)
+		if out, _, err := e.run("us-east1-docker.pkg.dev\n", "erase"); err != nil {
+			t.Errorf("erase #%d of a Google host with nothing stored = %q, %v, want success", i+1, out, err)
 		}
 	}
-	if out, _, code := e.run("ghcr.io\n", "erase"); code == 0 || out != "credentials not found in native keychain\n" {
-		t.Errorf("erase ghcr.io with nothing stored = %q, exit %d, want the not-found text", out, code)
+	if out, _, err := e.run("ghcr.io\n", "erase"); err == nil || out != "credentials not found in native keychain\n" {
+		t.Errorf("erase ghcr.io with nothing stored = %q, %v, want the not-found text", out, err)
 	}
 }
 
@@ -117,13 +125,13 @@ func TestMessagesSayWhatToDo(t *testing.T) {
 		{"misspelt command", "", []string{"configure-dockr"}, []string{"did you mean configure-docker?"}},
 	}
 	for _, tt := range tests {
-		out, stderr, code := e.run(tt.stdin, tt.args...)
-		if code == 0 {
-			t.Errorf("%s: exit 0, want non-zero", tt.name)
+		out, stderr, err := e.run(tt.stdin, tt.args...)
+		if err == nil {
+			t.Errorf("%s: nil error, want a failure", tt.name)
 		}
 		for _, w := range tt.want {
-			if !strings.Contains(out+stderr, w) {
-				t.Errorf("%s: output = %q / %q, want it to contain %q", tt.name, out, stderr, w)
+			if !strings.Contains(out+stderr+errText(err), w) {
+				t.Errorf("%s: output = %q / %q / %v, want it to contain %q", tt.name, out, stderr, err, w)
 			}
 		}
 	}

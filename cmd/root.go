@@ -1,6 +1,3 @@
-// Package cmd holds the cobra commands of docker-credential-gcr. Each parses
-// its flags and calls one library function; none writes to os.Stdout or
-// exits on its own.
 package cmd
 
 import (
@@ -12,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/app"
 )
 
 // Execute runs the command line args (without the program name) and
@@ -23,15 +20,16 @@ import (
 // cost about a third of a warm get (measured by make bench). Every other
 // command gets both.
 func Execute(ctx context.Context, args []string) int {
+	env := app.System()
 	if isProtocol(args) {
-		if err := protocol(ctx, args[0], os.Stdin, os.Stdout); err != nil {
+		if err := app.New(env).Protocol(ctx, args[0], os.Stdin, os.Stdout); err != nil {
 			return 1
 		}
 		return 0
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
-	root := NewCmdRoot()
+	root := NewCmdRoot(env)
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
 		if _, quiet := err.(silentError); !quiet {
@@ -46,8 +44,15 @@ func Execute(ctx context.Context, args []string) int {
 // credential protocol writes its errors to stdout).
 type silentError struct{ error }
 
-// NewCmdRoot returns the root command with every subcommand.
-func NewCmdRoot() *cobra.Command {
+// appRef is the App the root command builds once, in PersistentPreRunE,
+// before any RunE runs: every command's RunE calls one of its methods.
+type appRef struct{ *app.App }
+
+// NewCmdRoot returns the root command with every subcommand, running in
+// env: app.System() for the process, a test's own environment in tests
+// (with SetArgs, SetIn, SetOut and SetErr).
+func NewCmdRoot(env app.Env) *cobra.Command {
+	a := &appRef{}
 	root := &cobra.Command{
 		Use:   "docker-credential-gcr",
 		Short: "Docker credential helper for Google Artifact Registry and Container Registry",
@@ -74,23 +79,22 @@ Registry (gcr.io), with no docker login and no secret in config.json.`,
 	root.SetVersionTemplate("{{.Version}}\n")
 	verbose := false
 	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "write a diagnostic trail to stderr (secrets redacted); for docker's calls set DOCKER_CREDENTIAL_GCR_VERBOSE=1 or =FILE")
-	root.PersistentPreRunE = func(*cobra.Command, []string) error {
-		if verbose {
-			// Read by credhelper.Load like every setting; children (gcloud) inherit it harmlessly.
-			return os.Setenv(settings.EnvVerbose, "1")
-		}
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		e := env
+		e.Stderr, e.Verbose = cmd.ErrOrStderr(), verbose
+		a.App = app.New(e)
 		return nil
 	}
-	root.AddCommand(protocolCommands()...)
+	root.AddCommand(protocolCommands(a)...)
 	root.AddCommand(
 		NewCmdVersion(),
-		NewCmdPrintAccessToken(),
-		NewCmdConfig(),
-		NewCmdDoctor(),
-		NewCmdCache(),
-		NewCmdConfigureDocker(),
+		NewCmdPrintAccessToken(a),
+		NewCmdConfig(a),
+		NewCmdDoctor(a),
+		NewCmdCache(a),
+		NewCmdConfigureDocker(a),
 	)
-	root.AddCommand(NewCmdKubeletCredentialProvider(), NewCmdKubeletConfig())
+	root.AddCommand(NewCmdKubeletCredentialProvider(a), NewCmdKubeletConfig(a))
 	return root
 }
 

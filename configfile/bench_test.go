@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/diff"
 )
 
 // bigConfig is a docker-style file with n sorted credHelpers entries
@@ -50,6 +52,6 @@ func TestBigConfigEdit(t *testing.T) {
 	}
 	want := strings.Replace(string(data), "\"host-00500.example.com\": \"gcr\",\n", "\"host-00500.example.com\": \"gcr\",\n\t\t\"host-00501.example.com\": \"gcr\",\n", 1)
 	if string(out) != want {
-		t.Errorf("SetCredHelpers(1000 entries) diff:\n%s", Diff("want", []byte(want), out))
+		t.Errorf("SetCredHelpers(1000 entries) diff:\n%s", diff.Unified("want", []byte(want), out))
 	}
 }

@@ -10,14 +10,17 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/user"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/userdir"
 )
+
+// HelperName is this helper's name in Docker's config: credHelpers values
+// and a credsStore of "gcr" make docker run docker-credential-gcr.
+const HelperName = "gcr"
 
 // Config is what docker reads from config.json to choose a credential helper.
 type Config struct {
@@ -65,20 +68,17 @@ func Parse(data []byte) (*Config, error) {
 }
 
 // Dir returns the docker config directory as the docker CLI chooses it: the
-// --config flag when set, else $DOCKER_CONFIG, else ~/.docker.
-func Dir(flagDir string) (string, error) {
+// --config flag when set, else $DOCKER_CONFIG, else ~/.docker, reading the
+// environment through getenv. (The docker CLI asks the user database when
+// HOME is unset; so does the helper's getenv, internal/app's.)
+func Dir(flagDir string, getenv func(string) string) (string, error) {
 	if flagDir != "" {
 		return flagDir, nil
 	}
-	if dir := os.Getenv("DOCKER_CONFIG"); dir != "" {
+	if dir := getenv("DOCKER_CONFIG"); dir != "" {
 		return dir, nil
 	}
-	home, _ := os.UserHomeDir()
-	if home == "" && runtime.GOOS != "windows" {
-		if u, err := user.Current(); err == nil {
-			home = u.HomeDir
-		}
-	}
+	home, _ := userdir.Home(getenv)
 	if home == "" {
 		return "", errors.New("find docker config directory: no home directory; set DOCKER_CONFIG or pass --config")
 	}
@@ -93,12 +93,12 @@ const lockTimeout = 30 * time.Second
 // directory of the user's own in the temp dir). Never beside config.json:
 // lock files are never removed, and one there would stay in the user's
 // docker config dir forever.
-func lockDirs() []string {
+func lockDirs(getenv func(string) string) []string {
 	var dirs []string
-	if dir, err := os.UserCacheDir(); err == nil {
+	if dir, err := userdir.Cache(getenv); err == nil {
 		dirs = append(dirs, filepath.Join(dir, "docker-credential-gcr", "locks"))
 	}
-	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" && filepath.IsAbs(dir) {
+	if dir := getenv("XDG_RUNTIME_DIR"); dir != "" && filepath.IsAbs(dir) {
 		dirs = append(dirs, filepath.Join(dir, "docker-credential-gcr", "locks"))
 	}
 	name := "docker-credential-gcr"
@@ -128,9 +128,9 @@ func lockName(path string) string {
 // usable (no home, a read-only system), the edit goes on unlocked and the
 // atomic write still protects the file (locked reports false). Only a
 // timeout is an error.
-func lock(ctx context.Context, path string) (unlock func() error, locked bool, err error) {
+func lock(ctx context.Context, path string, getenv func(string) string) (unlock func() error, locked bool, err error) {
 	name := lockName(path)
-	for _, dir := range lockDirs() {
+	for _, dir := range lockDirs(getenv) {
 		if err := fsutil.EnsurePrivateDir(filepath.Dir(dir)); err != nil {
 			continue
 		}
@@ -148,20 +148,34 @@ func lock(ctx context.Context, path string) (unlock func() error, locked bool, e
 	return func() error { return nil }, false, nil
 }
 
+// UpdateOptions tune Update.
+type UpdateOptions struct {
+	// DryRun takes no lock and writes nothing.
+	DryRun bool
+	// Getenv reads the environment that places the lock (XDG_CACHE_HOME,
+	// HOME, XDG_RUNTIME_DIR); os.Getenv when nil.
+	Getenv func(string) string
+}
+
 // Update applies edit to the config.json at path: under a lock (see
 // lock), it reads the file (a missing one reads as
 // empty), calls edit, and when the bytes changed writes them atomically
 // (fsutil.WriteFileAtomic: symlink followed, mode and owner kept, a new file
 // 0600 in a 0700 directory). Unchanged bytes are not written, so the file's
-// mtime stays. With dryRun it takes no lock and writes nothing. It returns
+// mtime stays. With o.DryRun it takes no lock and writes nothing. It returns
 // the bytes before and after the edit; on error the file is untouched.
 //
 // Holding the lock, it also removes the temp files that runs killed
 // between creating one and the rename left beside the file
 // (fsutil.RemoveTemps): no other run of ours can be writing one then.
-func Update(ctx context.Context, path string, dryRun bool, edit func([]byte) ([]byte, error)) (before, after []byte, err error) {
+func Update(ctx context.Context, path string, o UpdateOptions, edit func([]byte) ([]byte, error)) (before, after []byte, err error) {
+	dryRun := o.DryRun
 	if !dryRun {
-		unlock, locked, err := lock(ctx, path)
+		getenv := o.Getenv
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		unlock, locked, err := lock(ctx, path, getenv)
 		if err != nil {
 			return nil, nil, fmt.Errorf("update %s: %w", path, err)
 		}

@@ -3,9 +3,10 @@ package configfile
 import (
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/userdir"
 )
 
 func TestParse(t *testing.T) {
@@ -53,26 +54,25 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestDir(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("USERPROFILE", home) // windows
-	t.Setenv("DOCKER_CONFIG", "")
-	if got, err := Dir(""); err != nil || got != filepath.Join(home, ".docker") {
+	home := filepath.Join("/home", "me")
+	env := map[string]string{userdir.HomeVar(): home}
+	getenv := func(k string) string { return env[k] }
+	if got, err := Dir("", getenv); err != nil || got != filepath.Join(home, ".docker") {
 		t.Errorf("Dir(\"\") = %q, %v; want %q", got, err, filepath.Join(home, ".docker"))
 	}
-	t.Setenv("DOCKER_CONFIG", "/env/docker")
-	if got, err := Dir(""); err != nil || got != "/env/docker" {
+	env["DOCKER_CONFIG"] = "/env/docker"
+	if got, err := Dir("", getenv); err != nil || got != "/env/docker" {
 		t.Errorf("Dir(\"\") with DOCKER_CONFIG = %q, %v; want %q", got, err, "/env/docker")
 	}
-	if got, err := Dir("/flag/docker"); err != nil || got != "/flag/docker" {
+	if got, err := Dir("/flag/docker", getenv); err != nil || got != "/flag/docker" {
 		t.Errorf("Dir(%q) = %q, %v; want the flag", "/flag/docker", got, err)
 	}
-	if runtime.GOOS != "windows" {
-		// No $HOME: docker asks the user database.
-		t.Setenv("DOCKER_CONFIG", "")
-		t.Setenv("HOME", "")
-		if got, err := Dir(""); err != nil || !strings.HasSuffix(got, ".docker") {
-			t.Errorf("Dir(\"\") without HOME = %q, %v; want the user's home/.docker", got, err)
-		}
+	// No home and no DOCKER_CONFIG: an error that says what to set. (The
+	// helper's getenv asks the user database for a missing HOME first, as
+	// docker does: internal/app's TestHomeFromUserDatabase.)
+	delete(env, "DOCKER_CONFIG")
+	delete(env, userdir.HomeVar())
+	if got, err := Dir("", getenv); err == nil || !strings.Contains(err.Error(), "set DOCKER_CONFIG or pass --config") {
+		t.Errorf("Dir(\"\") without a home = %q, %v; want an error naming DOCKER_CONFIG and --config", got, err)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/diff"
 )
 
 // crlf turns a raw string's "\n" line ends into "\r\n" (Go raw strings
@@ -385,7 +387,7 @@ func TestSetCredHelpers(t *testing.T) {
 			}
 			if string(got) != tt.want {
 				t.Errorf("SetCredHelpers(%q, %q) =\n%s\nwant\n%s\ndiff:\n%s", tt.in, tt.hosts, got, tt.want,
-					Diff("want", []byte(tt.want), got))
+					diff.Unified("want", []byte(tt.want), got))
 			}
 			if tt.results != nil && !reflect.DeepEqual(results, tt.results) {
 				t.Errorf("SetCredHelpers(%q, %q) results = %v, want %v", tt.in, tt.hosts, results, tt.results)
@@ -526,7 +528,7 @@ func TestRemoveCredHelpers(t *testing.T) {
 			}
 			if string(got) != tt.want {
 				t.Errorf("RemoveCredHelpers(%q, %q) =\n%s\nwant\n%s\ndiff:\n%s", tt.in, tt.hosts, got, tt.want,
-					Diff("want", []byte(tt.want), got))
+					diff.Unified("want", []byte(tt.want), got))
 			}
 			if tt.results != nil && !reflect.DeepEqual(results, tt.results) {
 				t.Errorf("RemoveCredHelpers(%q, %q) results = %v, want %v", tt.in, tt.hosts, results, tt.results)

@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 }
 
 func childUpdate(path, host string) int {
-	_, _, err := Update(context.Background(), path, false, addHosts(host))
+	_, _, err := Update(context.Background(), path, UpdateOptions{}, addHosts(host))
 	if err != nil {
 		fmt.Println(err)
 		return 1
@@ -118,7 +118,7 @@ func TestUpdateCreatesFile(t *testing.T) {
 	skipOnWindows(t)
 	dir := filepath.Join(t.TempDir(), "home", ".docker")
 	path := filepath.Join(dir, "config.json")
-	before, after, err := Update(context.Background(), path, false, addHosts("gcr.io"))
+	before, after, err := Update(context.Background(), path, UpdateOptions{}, addHosts("gcr.io"))
 	if err != nil {
 		t.Fatalf("Update() = %v, want nil", err)
 	}
@@ -141,7 +141,7 @@ func TestUpdateKeepsModeAndBytes(t *testing.T) {
 	skipOnWindows(t)
 	path := filepath.Join(t.TempDir(), "config.json")
 	write(t, path, desktop, 0o640)
-	if _, _, err := Update(context.Background(), path, false, addHosts("gcr.io")); err != nil {
+	if _, _, err := Update(context.Background(), path, UpdateOptions{}, addHosts("gcr.io")); err != nil {
 		t.Fatalf("Update() = %v, want nil", err)
 	}
 	want := strings.Replace(desktop, "\t}\n}\n", "\t},\n\t\"credHelpers\": {\n\t\t\"gcr.io\": \"gcr\"\n\t}\n}\n", 1)
@@ -168,7 +168,7 @@ func TestUpdateFollowsSymlink(t *testing.T) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := Update(context.Background(), link, false, addHosts("gcr.io")); err != nil {
+	if _, _, err := Update(context.Background(), link, UpdateOptions{}, addHosts("gcr.io")); err != nil {
 		t.Fatalf("Update() = %v, want nil", err)
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
@@ -191,7 +191,7 @@ func TestUpdateNoWriteWhenUnchanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := stat(t, path)
-	_, after, err := Update(context.Background(), path, false, addHosts("gcr.io"))
+	_, after, err := Update(context.Background(), path, UpdateOptions{}, addHosts("gcr.io"))
 	if err != nil || string(after) != in {
 		t.Fatalf("Update() = %q, %v; want the input, nil", after, err)
 	}
@@ -209,7 +209,7 @@ func TestUpdateMalformedFileUntouched(t *testing.T) {
 	if err := os.Chtimes(path, old, old); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := Update(context.Background(), path, false, addHosts("gcr.io"))
+	_, _, err := Update(context.Background(), path, UpdateOptions{}, addHosts("gcr.io"))
 	want := "update " + path + ": config.json line 3, column 1: invalid character '}' looking for beginning of object key string; fix the file or move it aside"
 	if err == nil || err.Error() != want {
 		t.Fatalf("Update() = %v, want %q", err, want)
@@ -228,7 +228,7 @@ func TestUpdateMalformedFileUntouched(t *testing.T) {
 func TestUpdateDryRunWritesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), ".docker")
 	path := filepath.Join(dir, "config.json")
-	before, after, err := Update(context.Background(), path, true, addHosts("gcr.io"))
+	before, after, err := Update(context.Background(), path, UpdateOptions{DryRun: true}, addHosts("gcr.io"))
 	if err != nil {
 		t.Fatalf("Update(dry run) = %v, want nil", err)
 	}
@@ -243,7 +243,7 @@ func TestUpdateDryRunWritesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, path, dockerNew, 0o600)
-	if _, _, err := Update(context.Background(), path, true, addHosts("gcr.io")); err != nil {
+	if _, _, err := Update(context.Background(), path, UpdateOptions{DryRun: true}, addHosts("gcr.io")); err != nil {
 		t.Fatal(err)
 	}
 	if got := read(t, path); got != dockerNew {
@@ -317,13 +317,13 @@ func TestUpdateRemovesTempsOfKilledRuns(t *testing.T) {
 		out, _, err := SetCredHelpers(data, []string{"gcr.io"}, "gcr", false)
 		return out, err
 	}
-	if _, _, err := Update(context.Background(), path, true, add); err != nil {
+	if _, _, err := Update(context.Background(), path, UpdateOptions{DryRun: true}, add); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); err != nil {
 		t.Errorf("a dry run removed the temp file: %v", err)
 	}
-	if _, _, err := Update(context.Background(), path, false, add); err != nil {
+	if _, _, err := Update(context.Background(), path, UpdateOptions{}, add); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {

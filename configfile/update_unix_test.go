@@ -40,7 +40,7 @@ func TestUpdateUnwritableDir(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { os.Chmod(dir, 0o755) })
-		_, _, err := Update(context.Background(), path, false, addHosts("gcr.io"))
+		_, _, err := Update(context.Background(), path, UpdateOptions{}, addHosts("gcr.io"))
 		if err == nil {
 			t.Fatal("Update() in a read-only directory = nil, want an error")
 		}
@@ -147,7 +147,7 @@ func TestUpdateLockDirOfAnotherUser(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	if _, _, err := Update(ctx, path, false, addHosts("gcr.io")); err != nil {
+	if _, _, err := Update(ctx, path, UpdateOptions{}, addHosts("gcr.io")); err != nil {
 		t.Fatalf("Update() with another user's lock dir = %v, want nil (a lock in a place of our own)", err)
 	}
 	if got := read(t, path); !strings.Contains(got, `"gcr.io": "gcr"`) {
@@ -170,7 +170,7 @@ func TestUpdateNoCacheDirLeavesNoDebris(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.json")
 	write(t, path, dockerNew, 0o600)
-	if _, _, err := Update(context.Background(), path, false, addHosts("gcr.io")); err != nil {
+	if _, _, err := Update(context.Background(), path, UpdateOptions{}, addHosts("gcr.io")); err != nil {
 		t.Fatalf("Update() without a cache dir = %v, want nil", err)
 	}
 	assertOnly(t, dir, "config.json")

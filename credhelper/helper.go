@@ -5,28 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/docker/docker-credential-helpers/credentials"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/store"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
-
-// Username is what Google registries expect with an access token.
-const Username = "oauth2accesstoken"
 
 // Usernames of service-account keys, which outlive any token.
 const (
 	UsernameJSONKey       = "_json_key"
 	UsernameJSONKeyBase64 = "_json_key_base64"
 )
-
-// accessTokenLife is how long a stored oauth2accesstoken can be valid.
-const accessTokenLife = 60 * time.Minute
 
 // TokenFunc returns an access token acceptable in universe.
 type TokenFunc func(ctx context.Context, universe string) (*token.Token, error)
@@ -61,34 +55,17 @@ func New(ctx context.Context, c Config) *Helper {
 	return &Helper{ctx: ctx, c: c}
 }
 
-// Universe reports whether host (any server URL form) is served Google
-// tokens, and of which universe.
-func (h *Helper) Universe(serverURL string) (string, bool) {
-	host, err := NormalizeHost(serverURL)
-	if err != nil {
-		return "", false
-	}
-	return h.universe(host)
-}
-
 // universe: a Google host on any port, or a registered host exactly as
-// registered, host[:port] (another port of the same name may be another
-// service; the kubelet's matchImages agree).
+// registered, host[:port] (registry.Lookup; the kubelet's matchImages agree).
 func (h *Helper) universe(host string) (string, bool) {
-	if u, ok := GoogleUniverse(host); ok {
-		return u, true
-	}
-	if u, ok := h.c.Registries[host]; ok {
-		return u, true
-	}
-	return "", false
+	return registry.Lookup(host, h.c.Registries)
 }
 
 // Get returns, for a Google registry, a stored service-account key or a
 // still-valid stored token, else oauth2accesstoken and a fresh token; for
 // any other host what docker login stored, or not-found.
 func (h *Helper) Get(serverURL string) (string, string, error) {
-	host, err := NormalizeHost(serverURL)
+	host, err := registry.NormalizeHost(serverURL)
 	if err != nil {
 		return "", "", credentials.NewErrCredentialsNotFound()
 	}
@@ -109,17 +86,17 @@ func (h *Helper) Get(serverURL string) (string, string, error) {
 	if err != nil {
 		return "", "", err
 	}
-	return Username, t.AccessToken, nil
+	return registry.Username, t.AccessToken, nil
 }
 
 // usable reports whether a stored credential of a Google host is still
 // good: a key always, an access token for its 60-minute life (after that it
 // is forgotten).
 func (h *Helper) usable(host string, c *store.Credential) bool {
-	if c.Username != Username {
+	if c.Username != registry.Username {
 		return true
 	}
-	if h.c.Now().Sub(c.StoredAt) < accessTokenLife {
+	if h.c.Now().Sub(c.StoredAt) < registry.TokenLife {
 		return true
 	}
 	_ = h.c.Store.Delete(host) // expired: nothing is kept beyond its life
@@ -129,7 +106,7 @@ func (h *Helper) usable(host string, c *store.Credential) bool {
 // Add keeps what docker login hands over, by host, with the server URL as
 // it was sent (list hands that back).
 func (h *Helper) Add(c *credentials.Credentials) error {
-	host, err := NormalizeHost(c.ServerURL)
+	host, err := registry.NormalizeHost(c.ServerURL)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
@@ -151,7 +128,7 @@ func (h *Helper) purgeExpired() {
 		return
 	}
 	for host, e := range m {
-		if _, google := h.universe(host); !google || e.Username != Username {
+		if _, google := h.universe(host); !google || e.Username != registry.Username {
 			continue
 		}
 		if c, err := h.c.Store.Get(host); err == nil {
@@ -164,7 +141,7 @@ func (h *Helper) purgeExpired() {
 // stored is already logged out (its tokens are minted on demand): that is
 // success, since docker logout and oras logout erase more than once.
 func (h *Helper) Delete(serverURL string) error {
-	host, err := NormalizeHost(serverURL)
+	host, err := registry.NormalizeHost(serverURL)
 	if err != nil {
 		return credentials.NewErrCredentialsNotFound()
 	}
@@ -191,7 +168,7 @@ func (h *Helper) Delete(serverURL string) error {
 func (h *Helper) List() (map[string]string, error) {
 	out := map[string]string{}
 	for _, host := range h.servedHosts() {
-		out[host] = Username
+		out[host] = registry.Username
 	}
 	if h.c.Store != nil {
 		h.purgeExpired()
@@ -224,26 +201,17 @@ func (h *Helper) servedHosts() []string {
 	}
 	var hosts []string
 	for host, helper := range cfg.CredHelpers {
-		if n, err := NormalizeHost(host); err == nil && helper == HelperName {
+		if n, err := registry.NormalizeHost(host); err == nil && helper == configfile.HelperName {
 			if _, google := h.universe(n); google {
 				hosts = append(hosts, host)
 			}
 		}
 	}
-	if cfg.CredsStore == HelperName {
-		hosts = append(hosts, GoogleRegistryHosts()...)
+	if cfg.CredsStore == configfile.HelperName {
+		hosts = append(hosts, registry.Hosts()...)
 		for host := range h.c.Registries {
 			hosts = append(hosts, host)
 		}
 	}
 	return hosts
-}
-
-// dockerConfigPath is config.json in the docker config dir, or "".
-func dockerConfigPath() string {
-	dir, err := configfile.Dir("")
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(dir, "config.json")
 }

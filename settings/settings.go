@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/userdir"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
@@ -91,7 +91,7 @@ func Path(getenv func(string) string) (string, error) {
 	dir := getenv("XDG_CONFIG_HOME")
 	if dir == "" {
 		var err error
-		if dir, err = os.UserConfigDir(); err != nil {
+		if dir, err = userdir.Config(getenv); err != nil {
 			return "", fmt.Errorf("find settings dir: %w; set %s to a file path", err, EnvSettingsFile)
 		}
 	}
@@ -257,7 +257,7 @@ func (s *Settings) Cache(getenv func(string) string) (token.CacheOptions, error)
 		dir := getenv("XDG_CACHE_HOME")
 		if dir == "" {
 			var err error
-			if dir, err = os.UserCacheDir(); err != nil {
+			if dir, err = userdir.Cache(getenv); err != nil {
 				return token.CacheOptions{}, nil // no cache dir: serve without a cache
 			}
 		}

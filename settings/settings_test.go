@@ -13,6 +13,10 @@ import (
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
+// home is an environment with a home and nothing else: the cache dir is
+// found there, never in the real HOME of the process.
+var home = env(map[string]string{"HOME": "/home/me", "USERPROFILE": `C:\Users\me`, "LocalAppData": `C:\Users\me\AppData\Local`})
+
 func TestOverlayPrecedence(t *testing.T) {
 	file := &Settings{TokenFile: "file-token", CredentialsFile: "file-key", ImpersonateServiceAccount: "file@x"}
 	o := file.Overlay(env(map[string]string{
@@ -59,11 +63,11 @@ func TestCacheSettings(t *testing.T) {
 		t.Errorf("Cache() = %+v, %v", c, err)
 	}
 	for _, bad := range []string{"soon", "-1m", "2h"} {
-		if _, err := (&Settings{RefreshMargin: bad}).Cache(env(nil)); err == nil {
+		if _, err := (&Settings{RefreshMargin: bad}).Cache(home); err == nil {
 			t.Errorf("Cache() with refresh margin %q = nil error", bad)
 		}
 	}
-	if c, _ := (&Settings{NoCache: true}).Cache(env(nil)); c.Dir != "" {
+	if c, _ := (&Settings{NoCache: true}).Cache(home); c.Dir != "" {
 		t.Errorf("Cache() with no_cache = %+v, want no dir (off)", c)
 	}
 }
@@ -86,7 +90,7 @@ func TestTimeoutSetting(t *testing.T) {
 		if _, err := (&Settings{Timeout: bad}).Timeouts(); err == nil || !strings.Contains(err.Error(), EnvTimeout) {
 			t.Errorf("Timeouts() with timeout %q = %v, want an error naming %s", bad, err, EnvTimeout)
 		}
-		if _, err := (&Settings{Timeout: bad}).TokenOptions(env(nil)); err == nil {
+		if _, err := (&Settings{Timeout: bad}).TokenOptions(home); err == nil {
 			t.Errorf("TokenOptions() with timeout %q = nil error", bad)
 		}
 	}
@@ -107,7 +111,9 @@ func TestUpdateAndUnsetAll(t *testing.T) {
 	if _, err := Update(path, false, Edit{Set: set("token-source", "metadata-account"), TokenSource: "env, gcloud", MetadataAccount: "sa@x"}); err != nil {
 		t.Fatal(err)
 	}
-	Modify(path, func(s *Settings) error { s.Registries = []string{"registry.example.com"}; return nil })
+	if err := Modify(path, func(s *Settings) error { s.Registries = []string{"registry.example.com"}; return nil }); err != nil {
+		t.Fatalf("Modify() = %v", err)
+	}
 	s, err := Load(path)
 	if err != nil || !reflect.DeepEqual(s.TokenSources, []string{"env", "gcloud"}) || s.MetadataAccount != "sa@x" {
 		t.Fatalf("Load() = %+v, %v", s, err)
@@ -120,11 +126,13 @@ func TestUpdateAndUnsetAll(t *testing.T) {
 	if _, err := Update(path, false, Edit{Set: set("token-source"), TokenSource: "bogus"}); err == nil {
 		t.Errorf("Update with an unknown source = nil error")
 	}
-	s, _ = Update(path, true, Edit{})
+	if s, err = Update(path, true, Edit{}); err != nil {
+		t.Fatalf("Update(--unset-all) = %v", err)
+	}
 	if s.TokenSources != nil || s.MetadataAccount != "" || len(s.Registries) != 1 {
 		t.Errorf("after --unset-all = %+v, want defaults with the registered hosts kept", s)
 	}
-	if o, _ := s.TokenOptions(env(nil)); o.Sources != nil || o.Cache.Dir == "" {
+	if o, _ := s.TokenOptions(home); o.Sources != nil || o.Cache.Dir == "" {
 		t.Errorf("TokenOptions() after unset-all = sources %v cache %v", o.Sources, o.Cache)
 	}
 }

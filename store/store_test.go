@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -219,12 +220,22 @@ func TestNoBusStartsNoDaemon(t *testing.T) {
 	}
 }
 
+// daemons counts the D-Bus and keyring daemons running. pgrep exits 1 when
+// it counts none (and still prints 0); any other failure, or no pgrep at
+// all, fails the test rather than counting 0 and passing.
 func daemons(t *testing.T) int {
 	t.Helper()
-	out, _ := exec.Command("pgrep", "-c", "-f", "dbus-daemon|gnome-keyring-daemon|dbus-launch").Output()
-	n := 0
-	for _, c := range strings.TrimSpace(string(out)) {
-		n = n*10 + int(c-'0')
+	if _, err := exec.LookPath("pgrep"); err != nil {
+		t.Skip("SKIP: pgrep not installed (procps): cannot count daemons")
+	}
+	out, err := exec.Command("pgrep", "-c", "-f", "dbus-daemon|gnome-keyring-daemon|dbus-launch").Output()
+	var ee *exec.ExitError
+	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
+		t.Fatalf("pgrep -c: %v", err)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("pgrep -c printed %q, not a count: %v", out, err)
 	}
 	return n
 }

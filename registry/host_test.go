@@ -1,4 +1,4 @@
-package credhelper
+package registry
 
 import "testing"
 
@@ -33,9 +33,9 @@ func TestNormalizeHost(t *testing.T) {
 	}
 }
 
-// TestGoogleUniverse is the host-safety table: only true Google registry
+// TestUniverse is the host-safety table: only true Google registry
 // hosts get a token, and each only of its own universe.
-func TestGoogleUniverse(t *testing.T) {
+func TestUniverse(t *testing.T) {
 	google := map[string]string{
 		"gcr.io":                                 UniverseGoogle,
 		"us.gcr.io":                              UniverseGoogle,
@@ -59,8 +59,8 @@ func TestGoogleUniverse(t *testing.T) {
 		if err != nil {
 			t.Fatalf("NormalizeHost(%q): %v", h, err)
 		}
-		if got, ok := GoogleUniverse(host); !ok || got != want {
-			t.Errorf("GoogleUniverse(%q) = %q, %v, want %q, true", h, got, ok, want)
+		if got, ok := Universe(host); !ok || got != want {
+			t.Errorf("Universe(%q) = %q, %v, want %q, true", h, got, ok, want)
 		}
 	}
 	notGoogle := []string{
@@ -82,8 +82,8 @@ func TestGoogleUniverse(t *testing.T) {
 		if err != nil {
 			continue // refused outright: also not Google
 		}
-		if u, ok := GoogleUniverse(host); ok {
-			t.Errorf("GoogleUniverse(%q) = %q, true, want false", h, u)
+		if u, ok := Universe(host); ok {
+			t.Errorf("Universe(%q) = %q, true, want false", h, u)
 		}
 	}
 }

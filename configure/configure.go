@@ -1,8 +1,7 @@
-package credhelper
+package configure
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -12,46 +11,19 @@ import (
 	"strings"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/diff"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/onpath"
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
 )
 
-// ContainerRegistryHosts are configured when no host is given.
-var ContainerRegistryHosts = []string{"gcr.io", "us.gcr.io", "eu.gcr.io", "asia.gcr.io", "marketplace.gcr.io"}
+// HelperName is what configure-docker maps hosts to in credHelpers.
+const HelperName = configfile.HelperName
 
-//go:embed regions.txt
-var regionsFile string
-
-// ArtifactRegistryHosts returns LOCATION-docker.pkg.dev for every known
-// Artifact Registry location.
-func ArtifactRegistryHosts() []string {
-	var hosts []string
-	for _, l := range strings.Split(regionsFile, "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			hosts = append(hosts, l+"-docker.pkg.dev")
-		}
-	}
-	return hosts
-}
-
-// S3NSLocations are the S3NS (Trusted Cloud) locations whose registry is
-// LOCATION-docker.s3nsregistry.fr.
-var S3NSLocations = []string{"u-france-east1"}
-
-// GoogleRegistryHosts returns every Google registry host this helper knows
-// by name: the Container Registry hosts, LOCATION-docker.pkg.dev for every
-// known Artifact Registry location and the S3NS registries.
-func GoogleRegistryHosts() []string {
-	hosts := append(slices.Clone(ContainerRegistryHosts), ArtifactRegistryHosts()...)
-	for _, l := range S3NSLocations {
-		hosts = append(hosts, l+"-docker.s3nsregistry.fr")
-	}
-	return hosts
-}
-
-// ValidateConfigHost normalises a host for credHelpers ("https://" and a
+// ValidateHost normalises a host for credHelpers ("https://" and a
 // trailing "/" dropped, lower-cased) and refuses what docker could never
 // match: an empty name, a path, a wildcard, a space.
-func ValidateConfigHost(s string) (string, error) {
+func ValidateHost(s string) (string, error) {
 	h := strings.ToLower(strings.TrimSpace(s))
 	h = strings.TrimPrefix(strings.TrimPrefix(h, "https://"), "http://")
 	h = strings.TrimRight(h, "/")
@@ -65,15 +37,15 @@ func ValidateConfigHost(s string) (string, error) {
 	case strings.Contains(h, "/"):
 		return "", fmt.Errorf("registry host %q has a path: credHelpers keys are hosts (use %q)", s, h[:strings.Index(h, "/")])
 	}
-	n, err := NormalizeHost(h)
+	n, err := registry.NormalizeHost(h)
 	if err != nil {
 		return "", err
 	}
 	return n, nil
 }
 
-// ConfigureOptions are configure-docker's inputs.
-type ConfigureOptions struct {
+// Options are configure-docker's inputs.
+type Options struct {
 	Hosts                   []string
 	IncludeArtifactRegistry bool
 	AllowCustomHost         bool // serve hosts outside the Google set, and record them
@@ -82,22 +54,32 @@ type ConfigureOptions struct {
 	Remove                  bool
 	DockerDir               string
 	Out, Err                io.Writer
+
+	// From the helper's setup (internal/app fills them):
+
+	// Registered maps the hosts registered in the settings to their universe.
+	Registered map[string]string
+	// SettingsFile is where --allow-custom-host records a host, so that get
+	// serves it.
+	SettingsFile string
+	// Getenv reads the environment (where docker's config and the lock are).
+	Getenv func(string) string
 }
 
-// ConfigureDocker maps the hosts to this helper in Docker's config.json
-// (or removes them), editing only credHelpers.
-func (s *Setup) ConfigureDocker(ctx context.Context, o ConfigureOptions) error {
-	hosts, custom, err := s.configureHosts(o)
+// Docker maps the hosts to this helper in Docker's config.json (or removes
+// them), editing only credHelpers.
+func Docker(ctx context.Context, o Options) error {
+	hosts, custom, err := resolveHosts(o)
 	if err != nil {
 		return err
 	}
-	dir, err := configfile.Dir(o.DockerDir)
+	dir, err := configfile.Dir(o.DockerDir, o.Getenv)
 	if err != nil {
 		return err
 	}
 	path := filepath.Join(dir, "config.json")
 	var results []configfile.Result
-	before, after, err := configfile.Update(ctx, path, o.DryRun, func(data []byte) ([]byte, error) {
+	before, after, err := configfile.Update(ctx, path, configfile.UpdateOptions{DryRun: o.DryRun, Getenv: o.Getenv}, func(data []byte) ([]byte, error) {
 		var out []byte
 		var err error
 		if o.Remove {
@@ -111,40 +93,39 @@ func (s *Setup) ConfigureDocker(ctx context.Context, o ConfigureOptions) error {
 		return err
 	}
 	if o.DryRun {
-		fmt.Fprint(o.Out, configfile.Diff(path, before, after))
+		fmt.Fprint(o.Out, diff.Unified(path, before, after))
 	} else if len(custom) > 0 {
-		if err := s.recordRegistries(custom, o.Remove); err != nil {
+		if err := recordRegistries(o.SettingsFile, custom, o.Remove); err != nil {
 			return err
 		}
 	}
-	s.reportConfigure(o, path, results, after)
+	report(o, path, results, after)
 	return nil
 }
 
-// configureHosts resolves the hosts to edit and which of them are custom.
-func (s *Setup) configureHosts(o ConfigureOptions) (hosts, custom []string, err error) {
+// resolveHosts resolves the hosts to edit and which of them are custom.
+func resolveHosts(o Options) (hosts, custom []string, err error) {
 	raw := o.Hosts
 	if len(raw) == 0 && !o.Remove && !o.IncludeArtifactRegistry {
-		raw = ContainerRegistryHosts
+		raw = registry.ContainerRegistryHosts()
 	}
 	if o.IncludeArtifactRegistry {
-		raw = append(slices.Clone(raw), ArtifactRegistryHosts()...)
+		raw = append(slices.Clone(raw), registry.ArtifactRegistryHosts()...)
 	}
 	if len(raw) == 0 {
 		return nil, nil, errors.New("name the hosts to remove: configure-docker --remove HOST...")
 	}
-	registered := s.Registries()
 	for _, r := range raw {
-		h, err := ValidateConfigHost(r)
+		h, err := ValidateHost(r)
 		if err != nil {
 			return nil, nil, err
 		}
 		if slices.Contains(hosts, h) {
 			continue
 		}
-		if _, google := GoogleUniverse(h); !google {
-			if _, ok := registered[h]; !ok && !o.AllowCustomHost && !o.Remove {
-				return nil, nil, fmt.Errorf("%s is not a Google registry host (gcr.io, *.gcr.io, LOCATION-docker.pkg.dev, docker.LOCATION.rep.pkg.dev, LOCATION-docker.s3nsregistry.fr); to send it Google tokens anyway (a custom domain or private endpoint), pass --allow-custom-host", h)
+		if _, google := registry.Universe(h); !google {
+			if _, ok := o.Registered[h]; !ok && !o.AllowCustomHost && !o.Remove {
+				return nil, nil, fmt.Errorf("%s is not a Google registry host (%s); to send it Google tokens anyway (a custom domain or private endpoint), pass --allow-custom-host", h, registry.Names())
 			}
 			custom = append(custom, h)
 		}
@@ -153,10 +134,10 @@ func (s *Setup) configureHosts(o ConfigureOptions) (hosts, custom []string, err 
 	return hosts, custom, nil
 }
 
-// recordRegistries adds (or removes) custom hosts in the settings so that
-// get serves them.
-func (s *Setup) recordRegistries(hosts []string, remove bool) error {
-	return settings.Modify(s.Path, func(st *settings.Settings) error {
+// recordRegistries adds (or removes) custom hosts in the settings file so
+// that get serves them.
+func recordRegistries(settingsFile string, hosts []string, remove bool) error {
+	return settings.Modify(settingsFile, func(st *settings.Settings) error {
 		for _, h := range hosts {
 			i := slices.Index(st.Registries, h)
 			switch {
@@ -170,7 +151,8 @@ func (s *Setup) recordRegistries(hosts []string, remove bool) error {
 	})
 }
 
-func (s *Setup) reportConfigure(o ConfigureOptions, path string, results []configfile.Result, after []byte) {
+// report says what changed, on o.Err, with the warnings that apply.
+func report(o Options, path string, results []configfile.Result, after []byte) {
 	verb := "updated"
 	if o.DryRun {
 		verb = "would update (dry run)"
@@ -207,7 +189,7 @@ func (s *Setup) reportConfigure(o ConfigureOptions, path string, results []confi
 		fmt.Fprintln(o.Err, "warning: docker runs the helper for every configured host in some commands (docker build, docker compose); configure only the locations you use to keep them fast")
 	}
 	if _, err := exec.LookPath("docker-credential-" + HelperName); err != nil {
-		what, fix := s.notOnPath()
+		what, fix := onpath.NotFound(o.Getenv)
 		fmt.Fprintf(o.Err, "warning: %s: docker will fail for these hosts until it is; %s\n", what, fix)
 	}
 	if cfg, err := configfile.Parse(after); err == nil && cfg.CredsStore != "" {

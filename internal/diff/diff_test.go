@@ -1,4 +1,4 @@
-package configfile
+package diff
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ func TestDiff(t *testing.T) {
 	tests := []struct {
 		name, before, after, want string
 	}{
-		{name: "equal", before: dockerNew, after: dockerNew, want: ""},
+		{name: "equal", before: dockerConfig, after: dockerConfig, want: ""},
 		{
 			name:   "new file",
 			before: "",
@@ -26,7 +26,7 @@ func TestDiff(t *testing.T) {
 		},
 		{
 			name:   "a member added at the end, no final newline",
-			before: dockerNew,
+			before: dockerConfig,
 			after:  "{\n\t\"auths\": {},\n\t\"currentContext\": \"foo\",\n\t\"credHelpers\": {\n\t\t\"gcr.io\": \"gcr\"\n\t}\n}",
 			want: `--- config.json
 +++ config.json
@@ -117,8 +117,8 @@ func TestDiff(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Diff("config.json", []byte(tt.before), []byte(tt.after)); got != tt.want {
-				t.Errorf("Diff() =\n%s\nwant\n%s", got, tt.want)
+			if got := Unified("config.json", []byte(tt.before), []byte(tt.after)); got != tt.want {
+				t.Errorf("Unified() =\n%s\nwant\n%s", got, tt.want)
 			}
 		})
 	}
@@ -137,8 +137,11 @@ func TestDiffLargeRewrite(t *testing.T) {
 	// correct diff.
 	before := strings.Repeat("a\n", 5000)
 	after := strings.Repeat("b\n", 5000)
-	got := Diff("f", []byte(before), []byte(after))
+	got := Unified("f", []byte(before), []byte(after))
 	if !strings.HasPrefix(got, "--- f\n+++ f\n@@ -1,5000 +1,5000 @@\n-a\n") || strings.Count(got, "\n+b") != 5000 {
-		t.Errorf("Diff(large rewrite) = %.80q..., want all removed then all added", got)
+		t.Errorf("Unified(large rewrite) = %.80q..., want all removed then all added", got)
 	}
 }
+
+// dockerConfig is a config.json as the docker CLI 28 writes it.
+const dockerConfig = "{\n\t\"auths\": {},\n\t\"currentContext\": \"foo\"\n}"

@@ -1,16 +1,10 @@
-package credhelper
+package registry
 
 import (
 	"errors"
 	"fmt"
 	"net"
 	"strings"
-)
-
-// Universe domains.
-const (
-	UniverseGoogle = "googleapis.com" // gcr.io, pkg.dev
-	UniverseS3NS   = "s3nsapis.fr"    // s3nsregistry.fr (S3NS Trusted Cloud)
 )
 
 // NormalizeHost reduces a server URL, in any of the forms docker and its
@@ -98,25 +92,45 @@ func hostname(host string) string {
 	return host
 }
 
-// GoogleUniverse reports whether host (normalised) is a Google registry and
-// the universe domain whose tokens it accepts. Only the well-known patterns
-// match: gcr.io and one label under it, LOCATION-docker.pkg.dev,
-// docker.LOCATION.rep.pkg.dev and LOCATION-docker.s3nsregistry.fr.
-func GoogleUniverse(host string) (string, bool) {
+// Universe reports whether host (normalised) is a Google registry host, on
+// any port, and the universe domain whose tokens it accepts. Only the
+// patterns of the table match (see Patterns).
+func Universe(host string) (string, bool) {
 	h := hostname(host)
-	switch {
-	case h == "gcr.io":
-		return UniverseGoogle, true
-	case oneLabelUnder(h, ".gcr.io"):
-		return UniverseGoogle, true
-	case locationLabel(strings.TrimSuffix(h, "-docker.pkg.dev"), h, "-docker.pkg.dev"):
-		return UniverseGoogle, true
-	case strings.HasPrefix(h, "docker.") && locationLabel(strings.TrimSuffix(strings.TrimPrefix(h, "docker."), ".rep.pkg.dev"), h, ".rep.pkg.dev"):
-		return UniverseGoogle, true
-	case locationLabel(strings.TrimSuffix(h, "-docker.s3nsregistry.fr"), h, "-docker.s3nsregistry.fr"):
-		return UniverseS3NS, true
+	for _, p := range patterns {
+		if p.match(h) {
+			return p.Universe, true
+		}
 	}
 	return "", false
+}
+
+// Lookup reports whether host (normalised) is served Google tokens, and of
+// which universe: a Google registry host on any port, or one of custom
+// (host[:port] -> universe, the hosts the user registered with
+// configure-docker --allow-custom-host) exactly as registered, since
+// another port of the same name may be another service.
+func Lookup(host string, custom map[string]string) (string, bool) {
+	if u, ok := Universe(host); ok {
+		return u, true
+	}
+	u, ok := custom[host]
+	return u, ok
+}
+
+// Custom maps the hosts the user registered to universe (googleapis.com
+// when empty), normalised; a host that does not normalise is left out.
+func Custom(hosts []string, universe string) map[string]string {
+	if universe == "" {
+		universe = UniverseGoogle
+	}
+	m := make(map[string]string, len(hosts))
+	for _, r := range hosts {
+		if h, err := NormalizeHost(r); err == nil {
+			m[h] = universe
+		}
+	}
+	return m
 }
 
 // oneLabelUnder reports whether h is exactly one DNS label followed by suffix.

@@ -1,32 +1,31 @@
-package credhelper
+package onpath
 
 import (
 	"os"
 	"runtime"
 	"strings"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
 )
 
 // BinaryName is the file docker runs for credHelpers "gcr" on goos.
 func BinaryName(goos string) string {
 	if goos == "windows" {
-		return "docker-credential-" + HelperName + ".exe"
+		return "docker-credential-" + configfile.HelperName + ".exe"
 	}
-	return "docker-credential-" + HelperName
+	return "docker-credential-" + configfile.HelperName
 }
 
-// notOnPath says that docker cannot find this helper and what to do, in the
+// NotFound says that docker cannot find this helper and what to do, in the
 // running OS's words: "docker-credential-gcr is not on PATH" / on Windows
-// "docker-credential-gcr.exe is not on %PATH%".
-func (s *Setup) notOnPath() (what, fix string) {
-	exe, _ := os.Executable()
-	return notOnPathAdvice(runtime.GOOS, exe, s.getenv)
-}
-
-func (s *Setup) getenv(k string) string {
-	if s.Getenv != nil {
-		return s.Getenv(k)
+// "docker-credential-gcr.exe is not on %PATH%". getenv reads the
+// environment (GOBIN, GOPATH, the home); os.Getenv when nil.
+func NotFound(getenv func(string) string) (what, fix string) {
+	if getenv == nil {
+		getenv = os.Getenv
 	}
-	return os.Getenv(k)
+	exe, _ := os.Executable()
+	return notOnPathAdvice(runtime.GOOS, exe, getenv)
 }
 
 // notOnPathAdvice is notOnPath for goos, the running binary exe and the

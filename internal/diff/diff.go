@@ -1,4 +1,4 @@
-package configfile
+package diff
 
 import (
 	"bytes"
@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// Diff returns a unified diff of before and after (headers naming path, @@
+// Unified returns a unified diff of before and after (headers naming path, @@
 // hunks with 3 lines of context), or "" when they are equal. A last line
 // without a newline gets diff's "\ No newline at end of file" marker.
-func Diff(path string, before, after []byte) string {
+func Unified(path string, before, after []byte) string {
 	if bytes.Equal(before, after) {
 		return ""
 	}

@@ -1,4 +1,4 @@
-package credhelper
+package accesstoken
 
 import (
 	"context"
@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
@@ -22,16 +24,16 @@ const (
 )
 
 // Formats lists the formats of print-access-token.
-var Formats = []string{FormatToken, FormatCreds, FormatJSON, FormatDockerConfig}
+func Formats() []string { return []string{FormatToken, FormatCreds, FormatJSON, FormatDockerConfig} }
 
-// FormatAccessToken renders t in format; host is needed by docker-config.
-// The result ends with a newline.
-func FormatAccessToken(t *token.Token, format, host string, now time.Time) (string, error) {
+// Format renders t in format; host is needed by docker-config. The result
+// ends with a newline.
+func Format(t *token.Token, format, host string, now time.Time) (string, error) {
 	switch format {
 	case FormatToken, "":
 		return t.AccessToken + "\n", nil
 	case FormatCreds:
-		return Username + ":" + t.AccessToken + "\n", nil
+		return registry.Username + ":" + t.AccessToken + "\n", nil
 	case FormatJSON:
 		out := struct {
 			AccessToken string `json:"access_token"`
@@ -51,7 +53,7 @@ func FormatAccessToken(t *token.Token, format, host string, now time.Time) (stri
 		if host == "" {
 			return "", errNoDockerConfigHost
 		}
-		return DockerConfigJSON(map[string]*token.Token{host: t})
+		return DockerConfig(map[string]*token.Token{host: t})
 	}
 	return "", unknownFormat(format)
 }
@@ -59,39 +61,76 @@ func FormatAccessToken(t *token.Token, format, host string, now time.Time) (stri
 var errNoDockerConfigHost = errors.New("--format=docker-config needs the registry host: print-access-token --format=docker-config HOST [HOST...]")
 
 func unknownFormat(format string) error {
-	return fmt.Errorf("unknown format %q; use one of %s", format, strings.Join(Formats, ", "))
+	return fmt.Errorf("unknown format %q; use one of %s", format, strings.Join(Formats(), ", "))
 }
 
-// DockerConfigJSON renders a docker config.json whose auths give each
+// DockerConfig renders a docker config.json whose auths give each
 // registry host oauth2accesstoken and its token: a pull secret's
 // .dockerconfigjson. The result ends with a newline.
-func DockerConfigJSON(tokens map[string]*token.Token) (string, error) {
+func DockerConfig(tokens map[string]*token.Token) (string, error) {
 	auths := make(map[string]any, len(tokens))
 	for host, t := range tokens {
-		h, err := NormalizeHost(host)
+		h, err := registry.NormalizeHost(host)
 		if err != nil {
 			return "", fmt.Errorf("--format=docker-config: %w", err)
 		}
-		auths[h] = map[string]string{"auth": base64.StdEncoding.EncodeToString([]byte(Username + ":" + t.AccessToken))}
+		auths[h] = map[string]string{"auth": base64.StdEncoding.EncodeToString([]byte(registry.Username + ":" + t.AccessToken))}
 	}
 	b, err := json.MarshalIndent(map[string]any{"auths": auths}, "", "  ")
 	return string(b) + "\n", err
 }
 
-// PrintOptions are print-access-token's inputs.
-type PrintOptions struct {
-	Format      string
-	Hosts       []string // the registries; several only with FormatDockerConfig
-	Impersonate string   // A,B,TARGET replaces the configured impersonation
-	Now         time.Time
+// Options are print-access-token's inputs.
+type Options struct {
+	Format string
+	Hosts  []string // the registries; several only with FormatDockerConfig
+	Now    func() time.Time
+
+	// From the helper's setup (internal/app fills them):
+
+	// Registries maps the hosts registered in the settings to their universe.
+	Registries map[string]string
+	// Tokens mints a token of a universe through the chain and cache.
+	Tokens func(ctx context.Context, universe string) (*token.Token, error)
 }
 
-// PrintAccessToken renders a token in o.Format: for the universe of
-// o.Hosts (the default one when none is given), and with
-// FormatDockerConfig one auths entry per host, minting one token per
-// universe. It returns the tokens it used (for their expiry).
-func (s *Setup) PrintAccessToken(ctx context.Context, o PrintOptions) (string, []*token.Token, error) {
-	if !slices.Contains(Formats, o.Format) {
+// Print writes a token in o.Format to w: for the universe of o.Hosts (the
+// default one when none is given), and with FormatDockerConfig one auths
+// entry per host, minting one token per universe. A docker-config document
+// outlives its tokens: a note on notice says when the first expires.
+// Nothing is written when it fails.
+func Print(ctx context.Context, w, notice io.Writer, o Options) error {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	out, tokens, err := render(ctx, o)
+	if err != nil {
+		return err
+	}
+	if o.Format == FormatDockerConfig {
+		fmt.Fprintln(notice, "note: this file holds an access token; it stops working when the token expires"+expiresIn(tokens, o.Now()))
+	}
+	_, err = io.WriteString(w, out)
+	return err
+}
+
+// expiresIn says when the first of tokens expires.
+func expiresIn(tokens []*token.Token, now time.Time) string {
+	var first time.Time
+	for _, t := range tokens {
+		if !t.Expiry.IsZero() && (first.IsZero() || t.Expiry.Before(first)) {
+			first = t.Expiry
+		}
+	}
+	if first.IsZero() {
+		return ""
+	}
+	return " (in " + first.Sub(now).Round(time.Minute).String() + ")"
+}
+
+// render returns the output and the tokens it holds.
+func render(ctx context.Context, o Options) (string, []*token.Token, error) {
+	if !slices.Contains(Formats(), o.Format) {
 		return "", nil, unknownFormat(o.Format)
 	}
 	if len(o.Hosts) > 1 && o.Format != FormatDockerConfig {
@@ -100,29 +139,23 @@ func (s *Setup) PrintAccessToken(ctx context.Context, o PrintOptions) (string, [
 	if len(o.Hosts) == 0 && o.Format == FormatDockerConfig {
 		return "", nil, errNoDockerConfigHost
 	}
-	h, err := s.Helper(ctx)
-	if err != nil {
-		return "", nil, err
-	}
 	universes := make(map[string]string, len(o.Hosts)) // host -> universe
 	for _, host := range o.Hosts {
-		u, ok := h.Universe(host)
+		u, ok := "", false
+		if h, err := registry.NormalizeHost(host); err == nil {
+			u, ok = registry.Lookup(h, o.Registries)
+		}
 		if !ok {
-			return "", nil, fmt.Errorf("%s is not a Google registry; a Google token is only printed for gcr.io, *-docker.pkg.dev, *-docker.s3nsregistry.fr or a host registered with `configure-docker --allow-custom-host`", host)
+			return "", nil, fmt.Errorf("%s is not a Google registry; a Google token is only printed for %s or a host registered with `configure-docker --allow-custom-host`", host, registry.Names())
 		}
 		universes[host] = u
 	}
-	opts, err := s.TokenOptions(o.Impersonate)
-	if err != nil {
-		return "", nil, err
-	}
-	tokens := Tokens(opts)
 	minted := map[string]*token.Token{} // universe -> token
 	mint := func(universe string) (*token.Token, error) {
 		if t, ok := minted[universe]; ok {
 			return t, nil
 		}
-		t, err := tokens(ctx, universe)
+		t, err := o.Tokens(ctx, universe)
 		if err == nil {
 			minted[universe] = t
 		}
@@ -141,7 +174,7 @@ func (s *Setup) PrintAccessToken(ctx context.Context, o PrintOptions) (string, [
 		for _, t := range minted {
 			used = append(used, t)
 		}
-		out, err := DockerConfigJSON(byHost)
+		out, err := DockerConfig(byHost)
 		return out, used, err
 	}
 	universe := ""
@@ -152,6 +185,6 @@ func (s *Setup) PrintAccessToken(ctx context.Context, o PrintOptions) (string, [
 	if err != nil {
 		return "", nil, err
 	}
-	out, err := FormatAccessToken(t, o.Format, "", o.Now)
+	out, err := Format(t, o.Format, "", o.Now())
 	return out, []*token.Token{t}, err
 }

@@ -1,4 +1,4 @@
-package credhelper
+package doctor
 
 import (
 	"context"
@@ -14,31 +14,54 @@ import (
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/onpath"
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
+	"github.com/docker-credential-gcr/docker-credential-gcr/store"
+	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
 // HelperName is what Docker's config maps to this binary
 // (docker-credential-<name>).
-const HelperName = "gcr"
+const HelperName = configfile.HelperName
 
-// DoctorOptions are doctor's inputs.
-type DoctorOptions struct {
+// Options are doctor's inputs.
+type Options struct {
 	Host      string // optional registry host to explain
 	DockerDir string // docker config dir flag ("" = DOCKER_CONFIG or ~/.docker)
 	Now       func() time.Time
 }
 
-// Doctor explains, without printing a secret, how docker would get
+// Setup is the helper's setup as doctor explains it (internal/app fills it).
+type Setup struct {
+	// Getenv reads the environment (where docker's config is).
+	Getenv       func(string) string
+	SettingsFile string
+	// Registries maps the hosts registered in the settings to their universe.
+	Registries map[string]string
+	// UsesStore: get hands out what docker login stored for a Google host.
+	UsesStore bool
+	// Store opens the credential store (only when a host is explained).
+	Store func() (store.Store, error)
+	// CacheDir is the token cache's dir; "" when the cache is off.
+	CacheDir string
+	// Impersonate is the impersonation chain, delegates then the target.
+	Impersonate []string
+	// Tokens mints a token of a universe through the chain and cache.
+	Tokens func(ctx context.Context, universe string) (*token.Token, error)
+}
+
+// Run explains, without printing a secret, how docker would get
 // credentials for o.Host: the config file, its credHelpers/credsStore, this
 // binary on PATH, the settings, the source that would serve and as whom.
 // It returns an error when something would fail.
-func (s *Setup) Doctor(ctx context.Context, w io.Writer, o DoctorOptions) error {
+func Run(ctx context.Context, w io.Writer, s Setup, o Options) error {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
 	var problems []string
 	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
 
-	dir, err := configfile.Dir(o.DockerDir)
+	dir, err := configfile.Dir(o.DockerDir, s.Getenv)
 	var cfg *configfile.Config
 	if err != nil {
 		problems = append(problems, err.Error())
@@ -78,29 +101,25 @@ func (s *Setup) Doctor(ctx context.Context, w io.Writer, o DoctorOptions) error 
 
 	bin, err := exec.LookPath("docker-credential-" + HelperName)
 	if err != nil {
-		what, fix := s.notOnPath()
+		what, fix := onpath.NotFound(s.Getenv)
 		p("helper on PATH:   no: %s, so docker cannot run it", what)
 		problems = append(problems, fix)
 	} else {
 		p("helper on PATH:   %s", bin)
 	}
 	settingsState := ""
-	if _, err := os.Stat(s.Path); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(s.SettingsFile); errors.Is(err, fs.ErrNotExist) {
 		settingsState = " (absent: defaults)"
 	}
-	p("settings:         %s%s", s.Path, settingsState)
+	p("settings:         %s%s", s.SettingsFile, settingsState)
 
 	universe := ""
 	if o.Host != "" {
-		host, err := NormalizeHost(o.Host)
+		host, err := registry.NormalizeHost(o.Host)
 		if err != nil {
 			return fmt.Errorf("doctor: %w", err)
 		}
-		h, err := s.Helper(ctx)
-		if err != nil {
-			return err
-		}
-		u, ours := h.Universe(host)
+		u, ours := registry.Lookup(host, s.Registries)
 		if !ours {
 			p("registry:         %s is not a Google registry: this helper answers \"not found\" for it and never sends it a Google token", host)
 		} else {
@@ -116,13 +135,13 @@ func (s *Setup) Doctor(ctx context.Context, w io.Writer, o DoctorOptions) error 
 		if !ours {
 			return report(w, problems)
 		}
-		if st, err := s.Store(); err == nil && s.Settings.UsesStore() {
+		if st, err := s.store(); err == nil {
 			if c, err := st.Get(host); err == nil {
 				age := o.Now().Sub(c.StoredAt).Round(time.Second)
 				note := "get returns it"
-				if c.Username == Username {
+				if c.Username == registry.Username {
 					note = "get returns it until it is 60 minutes old"
-					if age >= accessTokenLife {
+					if age >= registry.TokenLife {
 						note = "too old: get mints a fresh token instead"
 					}
 				}
@@ -130,20 +149,16 @@ func (s *Setup) Doctor(ctx context.Context, w io.Writer, o DoctorOptions) error 
 			}
 		}
 	}
-	if c, err := s.Settings.Cache(s.Getenv); err == nil && c.Dir != "" {
-		p("token cache:      %s", c.Dir)
+	if s.CacheDir != "" {
+		p("token cache:      %s", s.CacheDir)
 	} else {
 		p("token cache:      off")
 	}
 
-	opts, err := s.TokenOptions("")
-	if err != nil {
-		return err
+	if len(s.Impersonate) > 0 {
+		p("impersonation:    %s", strings.Join(s.Impersonate, " > "))
 	}
-	if len(opts.Impersonate) > 0 {
-		p("impersonation:    %s", strings.Join(opts.Impersonate, " > "))
-	}
-	t, err := Tokens(opts)(ctx, universe)
+	t, err := s.Tokens(ctx, universe)
 	if err != nil {
 		p("token:            none")
 		problems = append(problems, err.Error())
@@ -155,6 +170,14 @@ func (s *Setup) Doctor(ctx context.Context, w io.Writer, o DoctorOptions) error 
 	}
 	p("token:            from %s as %s, universe %s, expires in %s", t.Source, t.Identity, t.Universe, life)
 	return report(w, problems)
+}
+
+// store is the credential store when get uses it for Google hosts.
+func (s Setup) store() (store.Store, error) {
+	if !s.UsesStore || s.Store == nil {
+		return nil, errors.New("stored credentials are not used for Google hosts")
+	}
+	return s.Store()
 }
 
 func report(w io.Writer, problems []string) error {

@@ -1,13 +1,10 @@
-package credhelper
+package kubelet
 
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"net/url"
-	"os"
 	"path"
 	"path/filepath"
 	"reflect"
@@ -21,6 +18,7 @@ import (
 	credentialproviderv1 "k8s.io/kubelet/pkg/apis/credentialprovider/v1"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
@@ -61,8 +59,8 @@ func decodeKubeletResponse(t *testing.T, codecs serializer.CodecFactory, out []b
 	if err != nil {
 		t.Fatalf("the kubelet's strict decoder refuses the response %s: %v", out, err)
 	}
-	if gvk.GroupVersion().String() != KubeletProviderAPIVersion || gvk.Kind != "CredentialProviderResponse" {
-		t.Fatalf("response apiVersion/kind = %s, want %s CredentialProviderResponse", gvk, KubeletProviderAPIVersion)
+	if gvk.GroupVersion().String() != ProviderAPIVersion || gvk.Kind != "CredentialProviderResponse" {
+		t.Fatalf("response apiVersion/kind = %s, want %s CredentialProviderResponse", gvk, ProviderAPIVersion)
 	}
 	r, ok := obj.(*credentialproviderv1.CredentialProviderResponse)
 	if !ok {
@@ -75,11 +73,14 @@ func decodeKubeletResponse(t *testing.T, codecs serializer.CodecFactory, out []b
 }
 
 // kubeletMatches reports whether the kubelet matches image against the
-// matchImages (or auth key) pattern, by its documented rules: both parse as
-// URLs without a scheme; the ports are equal (no port matches only no
-// port); the hosts have the same number of dot-separated labels and each
-// label matches its glob ('*' never crosses a '.', partial globs such as
-// "*-docker" are allowed); the pattern's path is a prefix of the image's.
+// matchImages (or auth key) pattern, as the kubelet's URLsMatchStr does
+// (k8s.io/kubernetes pkg/credentialprovider/keyring.go): both parse as URLs
+// without a scheme; the ports are equal (no port matches only no port); the
+// hosts have the same number of dot-separated labels and each label matches
+// its glob ('*' never crosses a '.', partial globs such as "*-docker" are
+// allowed); the pattern's path is a prefix of the image's. Its answers are
+// held to the kubelet's own test cases (TestKubeletMatcherAgreesWithKubelet),
+// not to cases of ours.
 func kubeletMatches(pattern, image string) bool {
 	p, err := url.Parse("https://" + pattern)
 	if err != nil {
@@ -113,27 +114,45 @@ func matchesAny(patterns []string, image string) bool {
 	return false
 }
 
-func TestKubeletMatcherFollowsTheDocumentedRules(t *testing.T) {
+// The kubelet's own expectations of its matcher: every case of
+// TestURLsMatch in kubernetes/kubernetes pkg/credentialprovider/keyring_test.go
+// (the version that tests the exported URLsMatchStr, 18 cases), glob,
+// target and expected outcome as written there. kubeletMatches must agree
+// with each before TestKubeletMatchImages may rely on it.
+func TestKubeletMatcherAgreesWithKubelet(t *testing.T) {
 	tests := []struct {
-		pattern, image string
-		want           bool
+		glob, target string
+		want         bool
 	}{
-		{"*.kubernetes.io", "abc.kubernetes.io", true},
-		{"*.kubernetes.io", "kubernetes.io", false},
-		{"*.kubernetes.io", "a.b.kubernetes.io", false},
-		{"*.*.kubernetes.io", "abc.def.kubernetes.io", true},
+		// match when there is no path component
+		{"*.kubernetes.io", "prefix.kubernetes.io", true},
 		{"prefix.*.io", "prefix.kubernetes.io", true},
+		{"prefix.kubernetes.*", "prefix.kubernetes.io", true},
 		{"*-good.kubernetes.io", "prefix-good.kubernetes.io", true},
-		{"*-good.kubernetes.io", "prefix-bad.kubernetes.io", false},
-		{"k8s.io", "k8s.io:8080/x", false},
-		{"k8s.io:8080", "k8s.io:8080/x", true},
-		{"k8s.io:8080", "k8s.io:9090/x", false},
-		{"registry.io/foo", "registry.io/foo/bar", true},
-		{"registry.io/foo", "registry.io/bar", false},
+		// match with path components
+		{"*.kubernetes.io/blah", "prefix.kubernetes.io/blah", true},
+		{"prefix.*.io/foo", "prefix.kubernetes.io/foo/bar", true},
+		// match with path components and ports
+		{"*.kubernetes.io:1111/blah", "prefix.kubernetes.io:1111/blah", true},
+		{"prefix.*.io:1111/foo", "prefix.kubernetes.io:1111/foo/bar", true},
+		// no match when number of parts mismatch
+		{"*.kubernetes.io", "kubernetes.io", false},
+		{"*.*.kubernetes.io", "prefix.kubernetes.io", false},
+		{"*.*.kubernetes.io", "kubernetes.io", false},
+		{"*kubernetes.io", "a.kubernetes.io", false},
+		// match when number of parts match
+		{"*kubernetes.io", "kubernetes.io", true},
+		{"*.*.*.kubernetes.io", "a.b.c.kubernetes.io", true},
+		// no match when some parts mismatch
+		{"kubernetes.io", "kubernetes.com", false},
+		{"k*.io", "quay.io", false},
+		// no match when ports mismatch
+		{"*.kubernetes.io:1234/blah", "prefix.kubernetes.io:1111/blah", false},
+		{"prefix.*.io/foo", "prefix.kubernetes.io:1111/foo/bar", false},
 	}
 	for _, tt := range tests {
-		if got := kubeletMatches(tt.pattern, tt.image); got != tt.want {
-			t.Errorf("kubeletMatches(%q, %q) = %v, want %v", tt.pattern, tt.image, got, tt.want)
+		if got := kubeletMatches(tt.glob, tt.target); got != tt.want {
+			t.Errorf("kubeletMatches(%q, %q) = %v, want %v (the kubelet's TestURLsMatch)", tt.glob, tt.target, got, tt.want)
 		}
 	}
 }
@@ -161,27 +180,31 @@ func newKubeletFixture(t *testing.T) *kubeletFixture {
 	return &kubeletFixture{g: g, dir: t.TempDir(), codecs: kubeletCodecs(t)}
 }
 
-func (f *kubeletFixture) tokens() TokenFunc {
+// tokens mints through the chain and cache that get uses, with the
+// metadata server as the only source.
+func (f *kubeletFixture) tokens(ctx context.Context, universe string) (*token.Token, error) {
 	env := map[string]string{"GCE_METADATA_HOST": strings.TrimPrefix(f.g.URL, "http://")}
-	return Tokens(token.Options{
+	c, err := token.New(token.Options{
 		Sources: []string{token.SourceMetadata},
 		Getenv:  func(k string) string { return env[k] },
 		Gcloud:  filepath.Join(f.dir, "no-gcloud"),
 		Cache:   token.CacheOptions{Dir: filepath.Join(f.dir, "cache")},
 	})
+	if err != nil {
+		return nil, err
+	}
+	return c.Token(ctx, universe)
 }
 
-func (f *kubeletFixture) plugin(tokens TokenFunc) *KubeletPlugin {
-	return &KubeletPlugin{
-		Helper: New(context.Background(), Config{
-			Tokens:     tokens,
-			Registries: map[string]string{"registry.example.com:5000": UniverseGoogle},
-		}),
-		Margin: token.DefaultRefreshMargin,
+func (f *kubeletFixture) plugin() *Plugin {
+	return &Plugin{
+		Tokens:     f.tokens,
+		Registries: map[string]string{"registry.example.com:5000": registry.UniverseGoogle},
+		Margin:     token.DefaultRefreshMargin,
 	}
 }
 
-func serve(p *KubeletPlugin, in []byte) (string, error) {
+func serve(p *Plugin, in []byte) (string, error) {
 	var out bytes.Buffer
 	err := p.Serve(context.Background(), bytes.NewReader(in), &out)
 	return out.String(), err
@@ -191,7 +214,7 @@ const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef012345678
 
 func TestKubeletRoundTrip(t *testing.T) {
 	f := newKubeletFixture(t)
-	p := f.plugin(f.tokens())
+	p := f.plugin()
 	google := []struct{ image, key string }{
 		{"us-east1-docker.pkg.dev/my-project/repo/app:v1", "us-east1-docker.pkg.dev"},
 		{"us-east1-docker.pkg.dev/my-project/repo/app", "us-east1-docker.pkg.dev"},
@@ -217,7 +240,7 @@ func TestKubeletRoundTrip(t *testing.T) {
 		if !ok {
 			t.Fatalf("Serve(%s) auth keys = %v, want %s", tt.image, reflect.ValueOf(r.Auth).MapKeys(), tt.key)
 		}
-		if got, _ := f.g.Principal(a.Password); a.Username != Username || got != nodeAccount {
+		if got, _ := f.g.Principal(a.Password); a.Username != registry.Username || got != nodeAccount {
 			t.Errorf("Serve(%s) auth = user %q for %q, want oauth2accesstoken for %s", tt.image, a.Username, got, nodeAccount)
 		}
 		if !kubeletMatches(tt.key, tt.image) {
@@ -256,7 +279,7 @@ func TestKubeletRoundTrip(t *testing.T) {
 func TestKubeletRequestFromNewerKubelet(t *testing.T) {
 	f := newKubeletFixture(t)
 	in := `{"kind":"CredentialProviderRequest","apiVersion":"credentialprovider.kubelet.k8s.io/v1","image":"gcr.io/p/app","serviceAccountToken":"eyJ...","serviceAccountAnnotations":{"a":"b"}}`
-	out, err := serve(f.plugin(f.tokens()), []byte(in))
+	out, err := serve(f.plugin(), []byte(in))
 	if err != nil {
 		t.Fatalf("Serve(request with service-account fields) error = %v", err)
 	}
@@ -295,7 +318,7 @@ func TestKubeletCacheDuration(t *testing.T) {
 	}
 	for _, tt := range tests {
 		ft := &fixedTokens{t: &token.Token{AccessToken: "ya29.x", Expiry: tt.expiry}}
-		p := &KubeletPlugin{Helper: New(context.Background(), Config{Tokens: ft.tokens}), Margin: tt.margin, Now: func() time.Time { return now }}
+		p := &Plugin{Tokens: ft.tokens, Margin: tt.margin, Now: func() time.Time { return now }}
 		out, err := serve(p, kubeletRequestJSON(t, codecs, "gcr.io/p/app"))
 		if err != nil {
 			t.Fatal(err)
@@ -329,11 +352,11 @@ func TestKubeletBadRequests(t *testing.T) {
 		{`{` + v1 + `,"image":"user@gcr.io/p/app"}`, "not a host[:port]"},
 		{`{` + v1 + `,"image":"gcr.io?x=1/p/app"}`, "not a host[:port]"},
 		{`{` + v1 + `,"image":"gcr.io/p/app tag"}`, "not a container image reference"},
-		{strings.Repeat(" ", maxKubeletRequest+1), "larger than 1 MiB"},
+		{strings.Repeat(" ", maxRequest+1), "larger than 1 MiB"},
 	}
 	for _, tt := range tests {
 		ft := &fixedTokens{t: &token.Token{AccessToken: "ya29.x"}}
-		p := &KubeletPlugin{Helper: New(context.Background(), Config{Tokens: ft.tokens})}
+		p := &Plugin{Tokens: ft.tokens}
 		out, err := serve(p, []byte(tt.in))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Serve(%.60q) error = %v, want %q", tt.in, err, tt.want)
@@ -347,7 +370,7 @@ func TestKubeletBadRequests(t *testing.T) {
 func TestKubeletTokenFailure(t *testing.T) {
 	codecs := kubeletCodecs(t)
 	ft := &fixedTokens{err: errors.New("no token source worked; run `gcloud auth application-default login`")}
-	p := &KubeletPlugin{Helper: New(context.Background(), Config{Tokens: ft.tokens})}
+	p := &Plugin{Tokens: ft.tokens}
 	out, err := serve(p, kubeletRequestJSON(t, codecs, "us-docker.pkg.dev/p/r/app"))
 	if err == nil || !strings.Contains(err.Error(), "credentials for us-docker.pkg.dev") || out != "" {
 		t.Errorf("Serve with a failing chain = %q, %v, want an error naming the registry and no output", out, err)
@@ -358,7 +381,7 @@ func TestKubeletTokenFailure(t *testing.T) {
 // one universe is never sent to another's registry; the kubelet logs why.
 func TestKubeletOtherUniverse(t *testing.T) {
 	f := newKubeletFixture(t)
-	out, err := serve(f.plugin(f.tokens()), kubeletRequestJSON(t, f.codecs, "u-france-east1-docker.s3nsregistry.fr/p/r/app:v1"))
+	out, err := serve(f.plugin(), kubeletRequestJSON(t, f.codecs, "u-france-east1-docker.s3nsregistry.fr/p/r/app:v1"))
 	if err == nil || !strings.Contains(err.Error(), "s3nsapis.fr") || out != "" {
 		t.Errorf("Serve(S3NS image) with a googleapis.com identity = %q, %v, want an error naming universe s3nsapis.fr", out, err)
 	}
@@ -389,10 +412,10 @@ func TestImageRegistry(t *testing.T) {
 
 func TestKubeletConfig(t *testing.T) {
 	codecs := kubeletCodecs(t)
-	c := KubeletConfig{
+	c := Config{
 		Name:          "docker-credential-gcr",
-		MatchImages:   KubeletMatchImages(map[string]string{"registry.example.com:5000": UniverseGoogle, "myreg.internal": UniverseGoogle, "us-docker.pkg.dev": UniverseGoogle}),
-		CacheDuration: DefaultKubeletCacheDuration,
+		MatchImages:   MatchImages(map[string]string{"registry.example.com:5000": registry.UniverseGoogle, "myreg.internal": registry.UniverseGoogle, "us-docker.pkg.dev": registry.UniverseGoogle}),
+		CacheDuration: DefaultCacheDuration,
 	}
 	for _, format := range []string{OutputYAML, OutputJSON} {
 		out, err := c.Format(format)
@@ -403,16 +426,16 @@ func TestKubeletConfig(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the kubelet's strict decoder refuses the %s config: %v\n%s", format, err, out)
 		}
-		if gvk.GroupVersion().String() != KubeletConfigAPIVersion || gvk.Kind != "CredentialProviderConfig" {
-			t.Errorf("%s config is %s, want %s CredentialProviderConfig", format, gvk, KubeletConfigAPIVersion)
+		if gvk.GroupVersion().String() != ConfigAPIVersion || gvk.Kind != "CredentialProviderConfig" {
+			t.Errorf("%s config is %s, want %s CredentialProviderConfig", format, gvk, ConfigAPIVersion)
 		}
 		cfg := obj.(*kubeletconfigv1.CredentialProviderConfig)
 		if len(cfg.Providers) != 1 {
 			t.Fatalf("%s config has %d providers, want 1", format, len(cfg.Providers))
 		}
 		p := cfg.Providers[0]
-		if p.Name != "docker-credential-gcr" || p.APIVersion != KubeletProviderAPIVersion || !reflect.DeepEqual(p.Args, []string{"kubelet-credential-provider"}) || len(p.Env) != 0 || p.TokenAttributes != nil {
-			t.Errorf("%s provider = name %q apiVersion %q args %q env %v, want docker-credential-gcr, %s, [kubelet-credential-provider], none", format, p.Name, p.APIVersion, p.Args, p.Env, KubeletProviderAPIVersion)
+		if p.Name != "docker-credential-gcr" || p.APIVersion != ProviderAPIVersion || !reflect.DeepEqual(p.Args, []string{"kubelet-credential-provider"}) || len(p.Env) != 0 || p.TokenAttributes != nil {
+			t.Errorf("%s provider = name %q apiVersion %q args %q env %v, want docker-credential-gcr, %s, [kubelet-credential-provider], none", format, p.Name, p.APIVersion, p.Args, p.Env, ProviderAPIVersion)
 		}
 		if p.DefaultCacheDuration == nil || p.DefaultCacheDuration.Duration != 55*time.Minute {
 			t.Errorf("%s defaultCacheDuration = %v, want 55m", format, p.DefaultCacheDuration)
@@ -439,8 +462,13 @@ func TestKubeletConfig(t *testing.T) {
 // a registered host), and not for others: an image it runs the plugin for
 // that the plugin does not serve costs an exec, a missed one a failed pull.
 func TestKubeletMatchImages(t *testing.T) {
-	patterns := KubeletMatchImages(map[string]string{"registry.example.com:5000": UniverseGoogle, "myreg.internal": UniverseGoogle})
-	h := New(context.Background(), Config{Registries: map[string]string{"registry.example.com:5000": UniverseGoogle, "myreg.internal": UniverseGoogle}})
+	patterns := MatchImages(map[string]string{"registry.example.com:5000": registry.UniverseGoogle, "myreg.internal": registry.UniverseGoogle})
+	registered := map[string]string{"registry.example.com:5000": registry.UniverseGoogle, "myreg.internal": registry.UniverseGoogle}
+	served := func(host string) bool {
+		n, err := registry.NormalizeHost(host)
+		_, ok := registry.Lookup(n, registered)
+		return err == nil && ok
+	}
 	yes := []string{
 		"gcr.io/p/app", "gcr.io/p/app:v1", "us.gcr.io/p/app", "eu.gcr.io/p/app@" + digest, "asia.gcr.io/p/a/b/c",
 		"marketplace.gcr.io/google/app", "us-east1-docker.pkg.dev/p/r/app", "europe-west10-docker.pkg.dev/p/r/app:v1",
@@ -463,108 +491,25 @@ func TestKubeletMatchImages(t *testing.T) {
 		if matchesAny(patterns, image) {
 			t.Errorf("matchImages %q match %s; the kubelet has no port glob", patterns, image)
 		}
-		if registry, _ := ImageRegistry(image); !matchesAny([]string{registry}, image) {
-			t.Errorf("auth key %q does not match %s", registry, image)
+		if key, _ := ImageRegistry(image); !matchesAny([]string{key}, image) {
+			t.Errorf("auth key %q does not match %s", key, image)
 		}
 	}
 	for _, image := range yes {
 		if !matchesAny(patterns, image) {
 			t.Errorf("matchImages %q do not match %s; the kubelet would pull it without credentials", patterns, image)
 		}
-		registry, err := ImageRegistry(image)
-		if _, ours := h.Universe(registry); err != nil || !ours {
-			t.Errorf("the plugin does not serve %s (registry %q, %v)", image, registry, err)
+		host, err := ImageRegistry(image)
+		if err != nil || !served(host) {
+			t.Errorf("the plugin does not serve %s (registry %q, %v)", image, host, err)
 		}
 	}
 	for _, image := range no {
 		if matchesAny(patterns, image) {
 			t.Errorf("matchImages %q match %s; want no match", patterns, image)
 		}
-		registry, _ := ImageRegistry(image)
-		if _, ours := h.Universe(registry); ours {
+		if host, _ := ImageRegistry(image); served(host) {
 			t.Errorf("the plugin serves %s; want not", image)
 		}
-	}
-}
-
-// Setup reads the registered hosts and the refresh margin from the
-// settings, as get does.
-func TestKubeletSetup(t *testing.T) {
-	f := newKubeletFixture(t)
-	settingsFile := filepath.Join(f.dir, "settings.json")
-	if err := os.WriteFile(settingsFile, []byte(`{"registries":["registry.example.com:5000"],"refresh_margin":"10m","token_sources":["metadata"]}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{
-		"DOCKER_CREDENTIAL_GCR_CONFIG": settingsFile,
-		"XDG_CACHE_HOME":               filepath.Join(f.dir, "cache"),
-		"GCE_METADATA_HOST":            strings.TrimPrefix(f.g.URL, "http://"),
-	}
-	t.Setenv("HOME", f.dir) // the chain's home (gcloud's files)
-	s, err := Load(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := s.KubeletPlugin(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Margin != 10*time.Minute {
-		t.Errorf("KubeletPlugin().Margin = %v, want the settings' 10m", p.Margin)
-	}
-	out, err := serve(p, kubeletRequestJSON(t, f.codecs, "registry.example.com:5000/team/app:v1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := decodeKubeletResponse(t, f.codecs, []byte(out))
-	if a := r.Auth["registry.example.com:5000"]; a.Username != Username {
-		t.Errorf("registered host: auth = %v, want oauth2accesstoken", r.Auth)
-	}
-	if d := r.CacheDuration; d == nil || d.Duration > 50*time.Minute || d.Duration < 49*time.Minute {
-		t.Errorf("cacheDuration with a 10m margin = %v, want about 50m", d)
-	}
-	cfg, err := s.KubeletConfig(DefaultKubeletCacheDuration).Format(OutputYAML)
-	if err != nil || !strings.Contains(cfg, `- "registry.example.com:5000"`) || !strings.Contains(cfg, `name: "docker-credential-gcr"`) {
-		t.Errorf("KubeletConfig().Format() = %q, %v, want the registered host and the binary's name", cfg, err)
-	}
-}
-
-func TestEnsureHome(t *testing.T) {
-	t.Setenv("HOME", "/some/home")
-	if err := EnsureHome(); err != nil || os.Getenv("HOME") != "/some/home" {
-		t.Errorf("EnsureHome() with HOME set: HOME = %q, %v, want it kept", os.Getenv("HOME"), err)
-	}
-	t.Setenv("HOME", "")
-	if err := EnsureHome(); err != nil || os.Getenv("HOME") == "" {
-		t.Errorf("EnsureHome() without HOME: HOME = %q, %v, want the user's home", os.Getenv("HOME"), err)
-	}
-}
-
-// The two print-access-token formats Kubernetes users take: a crictl
-// --creds line and a pull secret's .dockerconfigjson.
-func TestFormatAccessTokenForKubernetes(t *testing.T) {
-	tok := &token.Token{AccessToken: "ya29.abc", Expiry: time.Now().Add(time.Hour)}
-	creds, err := FormatAccessToken(tok, FormatCreds, "", time.Now())
-	if err != nil || creds != "oauth2accesstoken:ya29.abc\n" {
-		t.Errorf("FormatAccessToken(creds) = %q, %v, want one line oauth2accesstoken:TOKEN", creds, err)
-	}
-	out, err := FormatAccessToken(tok, FormatDockerConfig, "https://US-East1-docker.pkg.dev/", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cfg struct {
-		Auths map[string]struct {
-			Auth string `json:"auth"`
-		} `json:"auths"`
-	}
-	if err := json.Unmarshal([]byte(out), &cfg); err != nil || len(cfg.Auths) != 1 {
-		t.Fatalf("FormatAccessToken(docker-config) = %q, %v, want one auths entry", out, err)
-	}
-	a, ok := cfg.Auths["us-east1-docker.pkg.dev"]
-	if b, _ := base64.StdEncoding.DecodeString(a.Auth); !ok || string(b) != "oauth2accesstoken:ya29.abc" {
-		t.Errorf("FormatAccessToken(docker-config) auths = %v, want us-east1-docker.pkg.dev: base64(oauth2accesstoken:TOKEN)", cfg.Auths)
-	}
-	if _, err := FormatAccessToken(tok, FormatDockerConfig, "", time.Now()); err == nil || !strings.Contains(err.Error(), "needs the registry host") {
-		t.Errorf("FormatAccessToken(docker-config, no host) error = %v, want one asking for the host", err)
 	}
 }

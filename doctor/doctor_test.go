@@ -1,0 +1,96 @@
+package doctor
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
+	"github.com/docker-credential-gcr/docker-credential-gcr/store"
+	"github.com/docker-credential-gcr/docker-credential-gcr/token"
+)
+
+// Run explains a Google host, a registered one and a foreign one from the
+// Setup it is given, and never prints a secret.
+func TestRun(t *testing.T) {
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "docker"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "docker", "config.json"), []byte(`{"credHelpers":{"us-docker.pkg.dev":"gcr","gcr.io":"gcloud"},"credsStore":"desktop"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := store.NewMemory()
+	if err := st.Put("us-docker.pkg.dev", &store.Credential{Username: registry.Username, Secret: "stored-secret", StoredAt: now.Add(-61 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	minted := 0
+	s := Setup{
+		Getenv:       func(k string) string { return map[string]string{"DOCKER_CONFIG": filepath.Join(dir, "docker")}[k] },
+		SettingsFile: filepath.Join(dir, "settings.json"),
+		Registries:   map[string]string{"registry.example.com": registry.UniverseGoogle},
+		UsesStore:    true,
+		Store:        func() (store.Store, error) { return st, nil },
+		CacheDir:     filepath.Join(dir, "cache"),
+		Impersonate:  []string{"a@p.iam.gserviceaccount.com", "b@p.iam.gserviceaccount.com"},
+		Tokens: func(_ context.Context, universe string) (*token.Token, error) {
+			minted++
+			return &token.Token{AccessToken: "ya29.secret-token", Expiry: now.Add(30 * time.Minute), Source: "adc", Identity: "b@p.iam.gserviceaccount.com", Universe: universe}, nil
+		},
+	}
+	o := Options{Now: func() time.Time { return now }}
+	tests := []struct {
+		host string
+		want []string
+		fail string // a problem, when Run fails
+	}{
+		{"us-docker.pkg.dev", []string{"(Google, universe googleapis.com)", "credHelpers -> docker-credential-gcr", "too old: get mints a fresh token", "impersonation:    a@p.iam.gserviceaccount.com > b@p.iam.gserviceaccount.com", "token:            from adc as b@p.iam.gserviceaccount.com, universe googleapis.com, expires in 30m0s", "settings:         " + s.SettingsFile + " (absent: defaults)"}, ""},
+		{"gcr.io", []string{"credHelpers -> docker-credential-gcloud"}, "docker does not ask this helper for gcr.io: run `docker-credential-gcr configure-docker gcr.io`"},
+		{"registry.example.com", []string{"(Google, universe googleapis.com)", "credsStore -> docker-credential-desktop"}, "docker does not ask this helper"},
+		{"ghcr.io", []string{"is not a Google registry"}, ""},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		o.Host = tt.host
+		err := Run(context.Background(), &out, s, o)
+		for _, w := range tt.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("doctor %s printed\n%s\nwant %q", tt.host, out.String(), w)
+			}
+		}
+		if tt.fail != "" && (err == nil || !strings.Contains(err.Error(), tt.fail)) {
+			t.Errorf("doctor %s = %v, want a problem %q", tt.host, err, tt.fail)
+		}
+		if strings.Contains(out.String()+errText(err), "secret") {
+			t.Errorf("doctor %s printed a secret:\n%s%v", tt.host, out.String(), err)
+		}
+	}
+	// A foreign host mints nothing.
+	minted = 0
+	o.Host = "ghcr.io"
+	if Run(context.Background(), &bytes.Buffer{}, s, o); minted != 0 {
+		t.Errorf("doctor ghcr.io minted %d tokens, want 0", minted)
+	}
+	// A chain that fails is a problem with its words.
+	s.Tokens = func(context.Context, string) (*token.Token, error) {
+		return nil, errors.New("no Google credentials found; run `gcloud auth application-default login`")
+	}
+	o.Host = "us-docker.pkg.dev"
+	var out bytes.Buffer
+	if err := Run(context.Background(), &out, s, o); err == nil || !strings.Contains(err.Error(), "gcloud auth application-default login") || !strings.Contains(out.String(), "token:            none") {
+		t.Errorf("doctor with a failing chain = %v\n%s, want the chain's error as a problem", err, out.String())
+	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

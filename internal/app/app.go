@@ -1,0 +1,417 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/accesstoken"
+	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
+	"github.com/docker-credential-gcr/docker-credential-gcr/configure"
+	"github.com/docker-credential-gcr/docker-credential-gcr/credhelper"
+	"github.com/docker-credential-gcr/docker-credential-gcr/doctor"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/redact"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/userdir"
+	"github.com/docker-credential-gcr/docker-credential-gcr/kubelet"
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
+	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
+	"github.com/docker-credential-gcr/docker-credential-gcr/store"
+	"github.com/docker-credential-gcr/docker-credential-gcr/token"
+)
+
+// Env is the world the helper runs in: the process's (System) or a test's.
+type Env struct {
+	// Getenv reads the environment.
+	Getenv func(string) string
+	// HomeDir finds the user's home directory when the environment names
+	// none: the kubelet runs plugins with its own environment, and a
+	// kubelet started by systemd has no HOME. System asks the user database.
+	HomeDir func() (string, error)
+	// Stderr receives notices and the --verbose trail.
+	Stderr io.Writer
+	// Now is the clock.
+	Now func() time.Time
+	// Verbose turns the diagnostic trail on, on Stderr (--verbose).
+	Verbose bool
+}
+
+// System is the process's world: its environment, the user database,
+// stderr and the clock.
+func System() Env {
+	return Env{Getenv: os.Getenv, HomeDir: userHome, Stderr: os.Stderr, Now: time.Now}
+}
+
+func userHome() (string, error) {
+	u, err := user.Current()
+	if err != nil {
+		return "", err
+	}
+	return u.HomeDir, nil
+}
+
+// App reads the settings file and the environment once, and builds every
+// piece of the helper from them.
+type App struct {
+	env Env
+
+	homeOnce sync.Once
+	home     string
+
+	loadOnce sync.Once
+	path     string             // the settings file
+	settings *settings.Settings // file + environment
+	loadErr  error
+
+	logOnce sync.Once
+	log     *slog.Logger
+}
+
+// New returns the app of env. It reads nothing yet: each command reads
+// what it needs, once. A nil field of env is an empty environment, no home,
+// no stderr and the real clock.
+func New(env Env) *App {
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if env.HomeDir == nil {
+		env.HomeDir = func() (string, error) { return "", errors.New("no home directory") }
+	}
+	if env.Stderr == nil {
+		env.Stderr = io.Discard
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	return &App{env: env}
+}
+
+// getenv reads the environment; a missing home variable is the user's home
+// from Env.HomeDir, so that the settings file, gcloud's files, docker's
+// config and the token cache are found without HOME.
+func (a *App) getenv(k string) string {
+	v := a.env.Getenv(k)
+	if v == "" && k == userdir.HomeVar() {
+		a.homeOnce.Do(func() {
+			if h, err := a.env.HomeDir(); err == nil {
+				a.home = h
+			}
+		})
+		v = a.home
+	}
+	return v
+}
+
+// load reads the settings file and lays the environment over it, once.
+func (a *App) load() (*settings.Settings, error) {
+	a.loadOnce.Do(func() {
+		a.path, a.loadErr = settings.Path(a.getenv)
+		if a.loadErr != nil {
+			return
+		}
+		var s *settings.Settings
+		if s, a.loadErr = settings.Load(a.path); a.loadErr != nil {
+			return
+		}
+		a.settings = s.Overlay(a.getenv)
+		if a.env.Verbose {
+			a.settings.Verbose = "1"
+		}
+	})
+	return a.settings, a.loadErr
+}
+
+// logger returns the --verbose trail's logger, or nil when it is off.
+// DOCKER_CREDENTIAL_GCR_VERBOSE=1 writes it to stderr; any other value is a
+// file to append to (docker gives a helper no flags, and its stderr is not
+// always shown). The file must be nobody else's to write (fsutil.OpenAppend:
+// not a symlink, owned by the user or root, not group/world-writable; a new
+// one is 0600); else one line on stderr says why and the trail goes there.
+func (a *App) logger(s *settings.Settings) *slog.Logger {
+	a.logOnce.Do(func() {
+		if s.Verbose == "" {
+			return
+		}
+		w := a.env.Stderr
+		switch strings.ToLower(s.Verbose) {
+		case "0", "false", "no", "off":
+			return
+		case "1", "true", "yes", "on", "stderr":
+		default:
+			f, err := fsutil.OpenAppend(s.Verbose)
+			switch {
+			case errors.Is(err, fsutil.ErrUntrusted):
+				fmt.Fprintf(a.env.Stderr, "docker-credential-gcr: verbose log refused: %v; writing it to stderr\n", err)
+			case err != nil:
+				fmt.Fprintf(a.env.Stderr, "docker-credential-gcr: verbose log %s: %v; writing it to stderr\n", s.Verbose, err)
+			default:
+				w = f // open for the life of the process
+			}
+		}
+		a.log = redact.NewLogger(w).With("pid", os.Getpid())
+	})
+	return a.log
+}
+
+// tokenOptions returns the chain's options (the one place that maps the
+// settings to them); impersonate, when not empty, replaces the configured
+// impersonation chain ("A,B,TARGET").
+func (a *App) tokenOptions(s *settings.Settings, impersonate string) (token.Options, error) {
+	o, err := s.TokenOptions(a.getenv)
+	if impersonate != "" {
+		o.Impersonate = settings.SplitList(impersonate)
+	}
+	if log := a.logger(s); log != nil {
+		o.Log = log
+		o.HTTPClient = redact.TracingClient(o.HTTPClient, log)
+	}
+	return o, err
+}
+
+// configured loads the settings and the chain's options (impersonate as
+// in tokenOptions).
+func (a *App) configured(impersonate string) (*settings.Settings, token.Options, error) {
+	s, err := a.load()
+	if err != nil {
+		return nil, token.Options{}, err
+	}
+	o, err := a.tokenOptions(s, impersonate)
+	return s, o, err
+}
+
+// cache returns the token cache's options, without a dir when it is off
+// (the one place that asks the settings for them).
+func (a *App) cache(s *settings.Settings) (token.CacheOptions, error) {
+	return s.Cache(a.getenv)
+}
+
+// tokenFunc mints a token acceptable in a universe through the chain
+// configured by o (and its cache).
+type tokenFunc = func(ctx context.Context, universe string) (*token.Token, error)
+
+func tokens(o token.Options) tokenFunc {
+	return func(ctx context.Context, universe string) (*token.Token, error) {
+		c, err := token.New(o)
+		if err != nil {
+			return nil, err
+		}
+		return c.Token(ctx, universe)
+	}
+}
+
+// registries maps the hosts registered in the settings to their universe.
+func registries(s *settings.Settings) map[string]string {
+	return registry.Custom(s.Registries, s.UniverseDomain)
+}
+
+// store opens the credential store the settings choose.
+func (a *App) store(s *settings.Settings) (store.Store, error) {
+	return store.Open(store.Options{
+		Mode:   s.CredentialStore,
+		Dir:    filepath.Dir(a.path),
+		Getenv: a.getenv,
+		Notice: a.env.Stderr,
+	})
+}
+
+// dockerConfigPath is config.json in the docker config dir, or "".
+func (a *App) dockerConfigPath() string {
+	dir, err := configfile.Dir("", a.getenv)
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "config.json")
+}
+
+// helper returns the docker-credential protocol's helper.
+func (a *App) helper(ctx context.Context) (*credhelper.Helper, error) {
+	s, o, err := a.configured("")
+	if err != nil {
+		return nil, err
+	}
+	st, err := a.store(s)
+	if err != nil {
+		return nil, err
+	}
+	return credhelper.New(ctx, credhelper.Config{
+		Tokens:         tokens(o),
+		Registries:     registries(s),
+		Store:          st,
+		StoreForGoogle: s.UsesStore(),
+		DockerConfig:   a.dockerConfigPath(),
+		Now:            a.env.Now,
+	}), nil
+}
+
+// maxInput bounds what a protocol action reads from stdin: a server URL or
+// a credential is a few KiB; a service-account key a few more.
+const maxInput = 1 << 20
+
+// Protocol serves one docker-credential action (get, store, erase, list)
+// with credhelper.Handle: stdin holds the input, stdout receives the answer
+// or, as docker reads a helper's errors there, the error, which is also
+// returned.
+func (a *App) Protocol(ctx context.Context, action string, stdin io.Reader, stdout io.Writer) error {
+	err := a.protocol(ctx, action, stdin, stdout)
+	if err != nil {
+		io.WriteString(stdout, err.Error()+"\n")
+	}
+	return err
+}
+
+func (a *App) protocol(ctx context.Context, action string, stdin io.Reader, stdout io.Writer) error {
+	var in []byte
+	if action != "list" { // list reads nothing: do not wait on a terminal
+		var err error
+		if in, err = io.ReadAll(io.LimitReader(stdin, maxInput+1)); err != nil {
+			return err
+		}
+	}
+	if len(in) > maxInput {
+		return errors.New("input larger than 1 MiB; docker sends a server URL or one credential")
+	}
+	h, err := a.helper(ctx)
+	if err != nil {
+		return err
+	}
+	return credhelper.Handle(h, action, in, stdout)
+}
+
+// ServeKubelet answers one CredentialProviderRequest from in on out, as the
+// kubelet's image credential provider plugin. It opens no credential
+// store: a node has no keyring, and what docker login stored is not the
+// node's identity.
+func (a *App) ServeKubelet(ctx context.Context, in io.Reader, out io.Writer) error {
+	p, err := a.kubeletPlugin()
+	if err != nil {
+		return err
+	}
+	return p.Serve(ctx, in, out)
+}
+
+func (a *App) kubeletPlugin() (*kubelet.Plugin, error) {
+	s, o, err := a.configured("")
+	if err != nil {
+		return nil, err
+	}
+	return &kubelet.Plugin{Tokens: tokens(o), Registries: registries(s), Margin: o.RefreshMargin(), Now: a.env.Now}, nil
+}
+
+// KubeletConfig writes the CredentialProviderConfig that installs the
+// plugin (the registered hosts included) in format (yaml or json), with
+// the given defaultCacheDuration.
+func (a *App) KubeletConfig(w io.Writer, format string, cacheDuration time.Duration) error {
+	s, err := a.load()
+	if err != nil {
+		return err
+	}
+	c := kubelet.Config{Name: "docker-credential-" + configfile.HelperName, MatchImages: kubelet.MatchImages(registries(s)), CacheDuration: cacheDuration}
+	out, err := c.Format(format)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, out)
+	return err
+}
+
+// ConfigureDocker maps the hosts to this helper in Docker's config.json
+// (configure-docker).
+func (a *App) ConfigureDocker(ctx context.Context, o configure.Options) error {
+	s, err := a.load()
+	if err != nil {
+		return err
+	}
+	o.Registered, o.SettingsFile, o.Getenv = registries(s), a.path, a.getenv
+	return configure.Docker(ctx, o)
+}
+
+// Doctor explains the setup for o.Host on w without printing a secret.
+func (a *App) Doctor(ctx context.Context, w io.Writer, o doctor.Options) error {
+	s, opts, err := a.configured("")
+	if err != nil {
+		return err
+	}
+	d := doctor.Setup{
+		Getenv:       a.getenv,
+		SettingsFile: a.path,
+		Registries:   registries(s),
+		UsesStore:    s.UsesStore(),
+		Store:        func() (store.Store, error) { return a.store(s) },
+		Impersonate:  opts.Impersonate,
+		Tokens:       tokens(opts),
+	}
+	if c, err := a.cache(s); err == nil {
+		d.CacheDir = c.Dir // "" when off
+	}
+	if o.Now == nil {
+		o.Now = a.env.Now
+	}
+	return doctor.Run(ctx, w, d, o)
+}
+
+// PrintOptions are print-access-token's inputs.
+type PrintOptions struct {
+	Format      string
+	Hosts       []string
+	Impersonate string // A,B,TARGET replaces the configured impersonation
+}
+
+// PrintAccessToken writes a token for scripts on w; a note about a
+// docker-config document's life goes to stderr.
+func (a *App) PrintAccessToken(ctx context.Context, w io.Writer, o PrintOptions) error {
+	s, opts, err := a.configured(o.Impersonate)
+	if err != nil {
+		return err
+	}
+	return accesstoken.Print(ctx, w, a.env.Stderr, accesstoken.Options{
+		Format: o.Format, Hosts: o.Hosts, Now: a.env.Now,
+		Registries: registries(s), Tokens: tokens(opts),
+	})
+}
+
+// ClearCache forgets every cached token and says on w how many it removed
+// from where.
+func (a *App) ClearCache(w io.Writer) error {
+	s, err := a.load()
+	if err != nil {
+		return err
+	}
+	dir, n := "", 0
+	c, err := a.cache(s)
+	if err != nil {
+		return err
+	}
+	if c.Dir != "" {
+		dir = c.Dir
+		if n, err = token.ClearCache(c.Dir); err != nil {
+			return err
+		}
+	}
+	_, err = fmt.Fprintf(w, "removed %d cached token(s) from %s\n", n, dir)
+	return err
+}
+
+// Config applies e to the settings file under a lock (after clearing every
+// setting but the registered hosts when unsetAll), names the file on stderr
+// and writes the result on w (config).
+func (a *App) Config(w io.Writer, unsetAll bool, e settings.Edit) error {
+	path, err := settings.Path(a.getenv)
+	if err != nil {
+		return err
+	}
+	s, err := settings.Update(path, unsetAll, e)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(a.env.Stderr, "settings:", path)
+	_, err = w.Write(s.Marshal())
+	return err
+}
