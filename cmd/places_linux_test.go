@@ -204,3 +204,121 @@ func TestHomeUnset(t *testing.T) {
 		t.Errorf("get after erase = %q, exit %d; want not found", out, code)
 	}
 }
+
+// writeFile writes data at path, making its directory.
+func writeFile(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// names lists dir's entries.
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, de := range des {
+		out = append(out, de.Name())
+	}
+	return out
+}
+
+// TestReadOnlyHome: on a read-only home (a read-only root file system, a
+// locked-down service account) get works but fetches every time, and doctor
+// says so in one line with the fix; store and config fail with one error
+// that names the directory and what to set, and store does not first
+// announce a file it then cannot write; configure-docker on a writable
+// DOCKER_CONFIG leaves nothing beside config.json though no lock place is
+// usable. Setting the cache dir somewhere writable brings the cache back.
+func TestReadOnlyHome(t *testing.T) {
+	h := newHomeless(t)
+	h.vars["HOME"] = h.home
+	writeFile(t, filepath.Join(h.home, ".docker", "config.json"), `{"credHelpers": {"gcr.io": "gcr"}}`)
+	tmp := filepath.Join(filepath.Dir(h.home), "tmp") // no lock place there either
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	h.vars["TMPDIR"] = tmp
+	h.readOnly = []string{h.home, tmp}
+	settingsDir := filepath.Join(h.home, ".config", "docker-credential-gcr")
+	cacheDir := filepath.Join(h.home, ".cache", "docker-credential-gcr")
+
+	before := h.g.Count("metadata-token")
+	for range 2 {
+		if out, _ := h.mustRun("gcr.io", "get"); !strings.Contains(out, `"Username":"oauth2accesstoken"`) {
+			t.Errorf("get on a read-only home = %q, want a token", out)
+		}
+	}
+	if n := h.g.Count("metadata-token") - before; n != 2 {
+		t.Errorf("two gets on a read-only home made %d token requests, want 2 (no cache)", n)
+	}
+
+	out, _ := h.mustRun("", "doctor", "gcr.io")
+	line := lineWith(out, "token cache:")
+	for _, want := range []string{"not writable, every get fetches", cacheDir, "DOCKER_CREDENTIAL_GCR_CACHE_DIR"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("doctor's cache line = %q, want it to contain %q\n%s", line, want, out)
+		}
+	}
+
+	out, stderr, code := h.run(`{"ServerURL":"registry.example.com","Username":"me","Secret":"pa55word"}`, "store")
+	t.Logf("store on a read-only home: %s", out)
+	if code == 0 {
+		t.Errorf("store on a read-only home = exit 0, want a failure")
+	}
+	for _, want := range []string{settingsDir, "read-only file system", "DOCKER_CREDENTIAL_GCR_CREDENTIAL_STORE=keyring", "DOCKER_CREDENTIAL_GCR_CONFIG"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("store on a read-only home said %q, want it to contain %q", out, want)
+		}
+	}
+	if strings.Contains(stderr, "keeping credentials in") || strings.Contains(out, "pa55word") {
+		t.Errorf("store on a read-only home: stderr %q, stdout %q; want no announcement of a file it cannot write, no secret", stderr, out)
+	}
+	if strings.Count(strings.TrimSpace(out), "\n") != 0 {
+		t.Errorf("store on a read-only home said %q, want one line", out)
+	}
+
+	_, stderr, code = h.run("", "config", "--token-source=metadata")
+	t.Logf("config on a read-only home: %s", stderr)
+	if code == 0 || !strings.Contains(stderr, filepath.Join(settingsDir, "config.json")) || !strings.Contains(stderr, "DOCKER_CREDENTIAL_GCR_CONFIG") {
+		t.Errorf("config on a read-only home = exit %d, %q; want an error naming the settings file and DOCKER_CREDENTIAL_GCR_CONFIG", code, stderr)
+	}
+
+	dockerDir := filepath.Join(filepath.Dir(h.home), "docker")
+	writeFile(t, filepath.Join(dockerDir, "config.json"), "{}")
+	h.vars["DOCKER_CONFIG"] = dockerDir
+	h.mustRun("", "configure-docker", "gcr.io")
+	if got := names(t, dockerDir); strings.Join(got, ",") != "config.json" {
+		t.Errorf("configure-docker without a usable cache dir left %q in the docker dir, want only config.json", got)
+	}
+
+	// The fix doctor gives: a cache dir somewhere writable.
+	h.vars["DOCKER_CREDENTIAL_GCR_CACHE_DIR"] = filepath.Join(filepath.Dir(h.home), "cache")
+	before = h.g.Count("metadata-token")
+	h.mustRun("gcr.io", "get")
+	h.mustRun("gcr.io", "get")
+	if n := h.g.Count("metadata-token") - before; n != 1 {
+		t.Errorf("two gets with DOCKER_CREDENTIAL_GCR_CACHE_DIR made %d token requests, want 1", n)
+	}
+	out, _ = h.mustRun("", "doctor", "gcr.io")
+	if line := lineWith(out, "token cache:"); strings.Contains(line, "not writable") {
+		t.Errorf("doctor with a writable cache dir: %q", line)
+	}
+}
+
+// lineWith is the first line of s that contains sub, or "".
+func lineWith(s, sub string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	return ""
+}

@@ -119,3 +119,10 @@ func resolve(path string) (string, error) {
 	}
 	return "", fmt.Errorf("too many levels of symbolic links from %s", path)
 }
+
+// IsNotWritable reports whether err says that a file cannot be created or
+// replaced where it was asked for: permission denied, or a read-only file
+// system (a read-only home or root, which binds root too).
+func IsNotWritable(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || isReadOnlyFS(err)
+}
