@@ -140,6 +140,7 @@ func Modify(path string, edit func(*Settings) error) error {
 		return withPlaceFix(path, fmt.Errorf("lock settings %s: %w", path, err))
 	}
 	defer unlock()
+	fsutil.RemoveTemps(path) // best effort: what killed writers left beside it
 	s, err := Load(path)
 	if err != nil {
 		return err

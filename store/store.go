@@ -93,6 +93,8 @@ func (f jsonFile[V]) update(edit func(map[string]V) error) error {
 		return notWritable(dir, fmt.Errorf("lock %s: %w", f.path, err))
 	}
 	defer unlock()
+	// Copies of the file (secrets) that killed writers left beside it.
+	fsutil.RemoveTemps(f.path) // best effort
 	m, err := f.read()
 	if err != nil {
 		return err
