@@ -152,3 +152,27 @@ func lineOf(s, sub string) string {
 	}
 	return ""
 }
+
+// A config.json that starts with a byte order mark is a problem: docker
+// cannot read it and ignores the whole file.
+func TestByteOrderMark(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(cfg, []byte("\xef\xbb\xbf{\"credHelpers\": {\"gcr.io\": \"gcr\"}}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := Setup{
+		Getenv: func(k string) string { return map[string]string{"DOCKER_CONFIG": dir}[k] },
+		Tokens: func(_ context.Context, universe string) (*token.Token, error) {
+			return &token.Token{Source: "adc", Identity: "me", Universe: universe}, nil
+		},
+	}
+	var out bytes.Buffer
+	err := Run(context.Background(), &out, s, Options{})
+	if err == nil || !strings.Contains(err.Error(), cfg+" starts with a byte order mark") || !strings.Contains(err.Error(), "configure-docker") {
+		t.Errorf("doctor on a config.json with a BOM = %v, want the problem and its fix", err)
+	}
+	if !strings.Contains(out.String(), "credHelpers:    gcr.io -> gcr") {
+		t.Errorf("doctor printed\n%s\nwant the entries read past the BOM", out.String())
+	}
+}
