@@ -26,7 +26,8 @@ import (
 // /root, which a test must never touch; and root ignores mode bits, so a
 // chmod cannot make a directory read-only for it. So the binary runs in a
 // private mount namespace (unshare --mount, torn down when it exits) where
-// /etc/passwd is a copy that names home as root's home, and where each
+// /etc/passwd is a copy that names home as root's home (and
+// /etc/nsswitch.conf reads only that file), and where each
 // directory of readOnly is a read-only bind mount of itself: a read-only
 // place that root cannot write either. Where no mount namespace can be made
 // (not root, no CAP_SYS_ADMIN) the tests skip and say so.
@@ -81,11 +82,39 @@ func newHomeless(t *testing.T) *homeless {
 	if err := os.WriteFile(h.passwd, []byte(line), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Only that file: nss-systemd would answer /root for root.
+	if err := os.WriteFile(h.passwd+".nss", []byte("passwd: files\ngroup: files\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	guardRealHome(t)
 	h.vars = map[string]string{
 		"PATH":              filepath.Dir(binary) + string(os.PathListSeparator) + pathWithoutHelper(),
 		"GCE_METADATA_HOST": strings.TrimPrefix(g.URL, "http://"),
 	}
 	return h
+}
+
+// guardRealHome fails the test if any place of the helper appears in the
+// real home of the process while it runs: a namespace that did not take
+// would send the binary there.
+func guardRealHome(t *testing.T) {
+	real, err := os.UserHomeDir()
+	if err != nil {
+		return
+	}
+	var absent []string
+	for _, p := range []string{".docker", filepath.Join(".config", "docker-credential-gcr"), filepath.Join(".cache", "docker-credential-gcr")} {
+		if _, err := os.Lstat(filepath.Join(real, p)); os.IsNotExist(err) {
+			absent = append(absent, filepath.Join(real, p))
+		}
+	}
+	t.Cleanup(func() {
+		for _, p := range absent {
+			if _, err := os.Lstat(p); err == nil {
+				t.Errorf("%s appeared in the real home during the test", p)
+			}
+		}
+	})
 }
 
 // run executes the binary under `env -i` with h.vars in the namespace.
@@ -97,6 +126,7 @@ while [ "$n" -gt 0 ]; do
 	shift; n=$((n-1))
 done
 mount --bind "$pw" /etc/passwd || exit 97
+if [ -e /etc/nsswitch.conf ]; then mount --bind "$pw.nss" /etc/nsswitch.conf || exit 97; fi
 exec env -i "$@"`
 	argv := []string{"--mount", "--propagation", "private", "sh", "-c", script, "sh", h.passwd, fmt.Sprint(len(h.readOnly))}
 	argv = append(argv, h.readOnly...)
