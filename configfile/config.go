@@ -36,8 +36,12 @@ type dockerConfig struct {
 }
 
 // Parse reads credHelpers and credsStore as docker reads them. An empty file
-// is an empty config, as for docker. An error names the line and column.
+// is an empty config, as for docker. An error names the line and column. A
+// leading UTF-8 byte order mark is skipped, though docker cannot read a
+// file that has one (HasBOM): doctor says so, and configure-docker removes
+// it.
 func Parse(data []byte) (*Config, error) {
+	data = TrimBOM(data)
 	if blank(data) {
 		return &Config{}, nil
 	}
@@ -166,8 +170,9 @@ type UpdateOptions struct {
 // the bytes before and after the edit; on error the file is untouched.
 //
 // Holding the lock, it also removes the temp files that runs killed
-// between creating one and the rename left beside the file
-// (fsutil.RemoveTemps): no other run of ours can be writing one then.
+// between creating one and the rename left beside the file: copies of
+// config.json, which may hold auths secrets (fsutil.RemoveTemps, which
+// keeps a temp file that a running writer holds).
 func Update(ctx context.Context, path string, o UpdateOptions, edit func([]byte) ([]byte, error)) (before, after []byte, err error) {
 	dryRun := o.DryRun
 	if !dryRun {
@@ -175,14 +180,15 @@ func Update(ctx context.Context, path string, o UpdateOptions, edit func([]byte)
 		if getenv == nil {
 			getenv = os.Getenv
 		}
-		unlock, locked, err := lock(ctx, path, getenv)
+		unlock, _, err := lock(ctx, path, getenv)
 		if err != nil {
 			return nil, nil, fmt.Errorf("update %s: %w", path, err)
 		}
 		defer func() {
-			if locked {
-				fsutil.RemoveTemps(path) // best effort
-			}
+			// Best effort; safe unlocked too (RemoveTemps removes only what
+			// no running process holds), so a run with no lock place
+			// (locked false) cleans up as well.
+			fsutil.RemoveTemps(path)
 			if uerr := unlock(); uerr != nil && err == nil {
 				err = fmt.Errorf("update %s: %w", path, uerr)
 			}

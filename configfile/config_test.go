@@ -25,6 +25,9 @@ func TestParse(t *testing.T) {
 		{"as docker reads it", `{"credHelpers": {"a.io": "x", "b.io": "y"}, "CREDHELPERS": {"b.io": "z"}, "credsStore": "one", "credsstore": "two"}`,
 			&Config{CredHelpers: map[string]string{"a.io": "x", "b.io": "z"}, CredsStore: "two"}},
 		{"null entry reads as empty", `{"credHelpers": {"a.io": null}}`, &Config{CredHelpers: map[string]string{"a.io": ""}}},
+		// Notepad's "UTF-8 with BOM": the mark is skipped (docker itself
+		// cannot read the file: HasBOM, doctor, configure-docker).
+		{"byte order mark", "\xef\xbb\xbf{\r\n  \"credHelpers\": {\"gcr.io\": \"gcr\"}\r\n}\r\n", &Config{CredHelpers: map[string]string{"gcr.io": "gcr"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -79,9 +79,16 @@ func Docker(ctx context.Context, o Options) error {
 	}
 	path := filepath.Join(dir, "config.json")
 	var results []configfile.Result
+	hadBOM := false
 	before, after, err := configfile.Update(ctx, path, configfile.UpdateOptions{DryRun: o.DryRun, Getenv: o.Getenv}, func(data []byte) ([]byte, error) {
 		var out []byte
 		var err error
+		// Docker ignores a config.json that starts with a byte order mark
+		// (Notepad's "UTF-8 with BOM"): the edit removes it, and keeps
+		// every other byte.
+		if hadBOM = configfile.HasBOM(data); hadBOM {
+			data = configfile.TrimBOM(data)
+		}
 		if o.Remove {
 			out, results, err = configfile.RemoveCredHelpers(data, hosts, HelperName)
 		} else {
@@ -99,7 +106,7 @@ func Docker(ctx context.Context, o Options) error {
 			return err
 		}
 	}
-	report(o, path, results, after)
+	report(o, path, results, after, hadBOM)
 	return nil
 }
 
@@ -152,7 +159,7 @@ func recordRegistries(settingsFile string, hosts []string, remove bool) error {
 }
 
 // report says what changed, on o.Err, with the warnings that apply.
-func report(o Options, path string, results []configfile.Result, after []byte) {
+func report(o Options, path string, results []configfile.Result, after []byte, removedBOM bool) {
 	verb := "updated"
 	if o.DryRun {
 		verb = "would update (dry run)"
@@ -176,6 +183,14 @@ func report(o Options, path string, results []configfile.Result, after []byte) {
 			fmt.Fprintf(o.Err, "absent       %s\n", r.Host)
 		}
 		changed = changed || r.Action == configfile.Added || r.Action == configfile.Replaced || r.Action == configfile.Removed
+	}
+	if removedBOM {
+		what := "removed"
+		if o.DryRun {
+			what = "would remove (dry run)"
+		}
+		fmt.Fprintf(o.Err, "%s the byte order mark (BOM) at the start of %s: docker cannot read a config.json that has one and ignores the whole file (in Notepad, save it as \"UTF-8\", not \"UTF-8 with BOM\")\n", what, path)
+		changed = true
 	}
 	if changed {
 		fmt.Fprintf(o.Err, "%s %s\n", verb, path)

@@ -83,3 +83,42 @@ func TestDocker(t *testing.T) {
 		t.Errorf("settings after --remove = %+v, %v, want other.example.com forgotten", s, err)
 	}
 }
+
+// A config.json saved by Notepad ("UTF-8 with BOM"): docker cannot read it
+// (it ignores the whole file), so the edit removes the mark, says so, and
+// keeps every other byte; a dry run shows it and writes nothing.
+func TestDockerByteOrderMark(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "docker", "config.json")
+	orig := "{\r\n  \"auths\": {},\r\n  \"credHelpers\": {\r\n    \"gcr.io\": \"gcr\"\r\n  }\r\n}"
+	if err := os.MkdirAll(filepath.Dir(cfg), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte("\xef\xbb\xbf"+orig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := func(o Options) string {
+		t.Helper()
+		var stderr bytes.Buffer
+		o.Hosts, o.Out, o.Err = []string{"gcr.io"}, &bytes.Buffer{}, &stderr
+		o.Getenv = func(k string) string {
+			return map[string]string{"DOCKER_CONFIG": filepath.Dir(cfg), "XDG_CACHE_HOME": filepath.Join(dir, "cache")}[k]
+		}
+		if err := Docker(context.Background(), o); err != nil {
+			t.Fatalf("configure-docker on a config.json with a BOM = %v", err)
+		}
+		return stderr.String()
+	}
+	if got := run(Options{DryRun: true}); !strings.Contains(got, "would remove (dry run) the byte order mark (BOM) at the start of "+cfg) {
+		t.Errorf("dry run said %q, want the BOM's removal announced", got)
+	}
+	if b, _ := os.ReadFile(cfg); string(b) != "\xef\xbb\xbf"+orig {
+		t.Errorf("a dry run wrote %q", b)
+	}
+	if got := run(Options{}); !strings.Contains(got, "removed the byte order mark (BOM) at the start of "+cfg) || !strings.Contains(got, "updated "+cfg) {
+		t.Errorf("configure-docker said %q, want the BOM's removal and the file updated", got)
+	}
+	if b, _ := os.ReadFile(cfg); string(b) != orig {
+		t.Errorf("config.json = %q, want %q (the BOM gone, every other byte kept)", b, orig)
+	}
+}

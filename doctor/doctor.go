@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/onpath"
 	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
+	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
 	"github.com/docker-credential-gcr/docker-credential-gcr/store"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
@@ -42,8 +44,11 @@ type Setup struct {
 	UsesStore bool
 	// Store opens the credential store (only when a host is explained).
 	Store func() (store.Store, error)
-	// CacheDir is the token cache's dir; "" when the cache is off.
+	// CacheDir is the token cache's dir; "" when the cache is off or has
+	// no place (no home).
 	CacheDir string
+	// CacheOff: the user turned the cache off (no_cache).
+	CacheOff bool
 	// Impersonate is the impersonation chain, delegates then the target.
 	Impersonate []string
 	// Tokens mints a token of a universe through the chain and cache.
@@ -76,6 +81,9 @@ func Run(ctx context.Context, w io.Writer, s Setup, o Options) error {
 			problems = append(problems, rerr.Error())
 		default:
 			p("docker config:    %s", path)
+			if configfile.HasBOM(data) {
+				problems = append(problems, fmt.Sprintf("%s starts with a byte order mark (BOM, Notepad's \"UTF-8 with BOM\"): docker cannot read it and ignores the whole file; run `docker-credential-gcr configure-docker`, which removes it, or save the file as UTF-8 without BOM", path))
+			}
 			if cfg, err = configfile.Parse(data); err != nil {
 				problems = append(problems, err.Error())
 			}
@@ -149,10 +157,21 @@ func Run(ctx context.Context, w io.Writer, s Setup, o Options) error {
 			}
 		}
 	}
-	if s.CacheDir != "" {
-		p("token cache:      %s", s.CacheDir)
-	} else {
+	switch {
+	case s.CacheDir == "" && s.CacheOff:
 		p("token cache:      off")
+	case s.CacheDir == "":
+		p("token cache:      none, every get fetches: no cache directory (no home); set %s to a writable directory of yours", settings.EnvCacheDir)
+	default:
+		var pe *fs.PathError
+		switch err := probeDir(s.CacheDir); {
+		case errors.As(err, &pe):
+			p("token cache:      not writable, every get fetches: %s (%v); set %s to a writable directory of yours", s.CacheDir, pe.Err, settings.EnvCacheDir)
+		case err != nil:
+			p("token cache:      not usable, every get fetches: %v; or set %s to a directory of yours", err, settings.EnvCacheDir)
+		default:
+			p("token cache:      %s", s.CacheDir)
+		}
 	}
 
 	if len(s.Impersonate) > 0 {
@@ -170,6 +189,20 @@ func Run(ctx context.Context, w io.Writer, s Setup, o Options) error {
 	}
 	p("token:            from %s as %s, universe %s, expires in %s", t.Source, t.Identity, t.Universe, life)
 	return report(w, problems)
+}
+
+// probeDir makes dir as the token cache would (0700, the user's alone) and
+// creates and removes a temp file in it: what get needs to cache a token.
+func probeDir(dir string) error {
+	if err := fsutil.EnsurePrivateDir(dir); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".doctor.tmp-*") // the cache's temp pattern: cache clear removes it
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // store is the credential store when get uses it for Google hosts.

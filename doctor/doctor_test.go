@@ -94,3 +94,85 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+// TestCacheLine: doctor says in one line where tokens are cached, or that
+// every get fetches and what to set (a cache dir that cannot be made, no
+// cache dir at all), or that the user turned the cache off. A read-only
+// mount is proven on the binary (cmd's TestReadOnlyHome); here the cache
+// dir lies under a regular file, which no user can create.
+func TestCacheLine(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		cacheDir string
+		off      bool
+		want     string
+	}{
+		{"usable", filepath.Join(dir, "cache"), false, "token cache:      " + filepath.Join(dir, "cache") + "\n"},
+		{"not writable", filepath.Join(file, "cache"), false, "token cache:      not writable, every get fetches: " + filepath.Join(file, "cache") + " ("},
+		{"no place", "", false, "token cache:      none, every get fetches: no cache directory (no home); set DOCKER_CREDENTIAL_GCR_CACHE_DIR"},
+		{"off", "", true, "token cache:      off\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Setup{
+				Getenv:   func(k string) string { return map[string]string{"DOCKER_CONFIG": dir}[k] },
+				CacheDir: tt.cacheDir,
+				CacheOff: tt.off,
+				Tokens: func(_ context.Context, universe string) (*token.Token, error) {
+					return &token.Token{Source: "adc", Identity: "me", Universe: universe}, nil
+				},
+			}
+			var out bytes.Buffer
+			Run(context.Background(), &out, s, Options{})
+			if !strings.Contains(out.String(), tt.want) {
+				t.Errorf("doctor printed\n%s\nwant %q", out.String(), tt.want)
+			}
+			if strings.Contains(tt.want, "every get fetches") && !strings.Contains(lineOf(out.String(), "token cache:"), "DOCKER_CREDENTIAL_GCR_CACHE_DIR") {
+				t.Errorf("doctor's cache line = %q, want the variable that fixes it", lineOf(out.String(), "token cache:"))
+			}
+			if tt.cacheDir != "" {
+				if des, _ := os.ReadDir(tt.cacheDir); len(des) != 0 {
+					t.Errorf("doctor left %d file(s) in the cache dir, want none", len(des))
+				}
+			}
+		})
+	}
+}
+
+func lineOf(s, sub string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	return ""
+}
+
+// A config.json that starts with a byte order mark is a problem: docker
+// cannot read it and ignores the whole file.
+func TestByteOrderMark(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(cfg, []byte("\xef\xbb\xbf{\"credHelpers\": {\"gcr.io\": \"gcr\"}}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := Setup{
+		Getenv: func(k string) string { return map[string]string{"DOCKER_CONFIG": dir}[k] },
+		Tokens: func(_ context.Context, universe string) (*token.Token, error) {
+			return &token.Token{Source: "adc", Identity: "me", Universe: universe}, nil
+		},
+	}
+	var out bytes.Buffer
+	err := Run(context.Background(), &out, s, Options{})
+	if err == nil || !strings.Contains(err.Error(), cfg+" starts with a byte order mark") || !strings.Contains(err.Error(), "configure-docker") {
+		t.Errorf("doctor on a config.json with a BOM = %v, want the problem and its fix", err)
+	}
+	if !strings.Contains(out.String(), "credHelpers:    gcr.io -> gcr") {
+		t.Errorf("doctor printed\n%s\nwant the entries read past the BOM", out.String())
+	}
+}

@@ -137,9 +137,10 @@ func Update(path string, unsetAll bool, e Edit) (*Settings, error) {
 func Modify(path string, edit func(*Settings) error) error {
 	unlock, err := fsutil.Lock(context.Background(), path+".lock", 10*time.Second)
 	if err != nil {
-		return fmt.Errorf("lock settings: %w", err)
+		return withPlaceFix(path, fmt.Errorf("lock settings %s: %w", path, err))
 	}
 	defer unlock()
+	fsutil.RemoveTemps(path) // best effort: what killed writers left beside it
 	s, err := Load(path)
 	if err != nil {
 		return err
@@ -153,7 +154,16 @@ func Modify(path string, edit func(*Settings) error) error {
 		return nil
 	}
 	if err := fsutil.WritePrivate(path, after); err != nil {
-		return fmt.Errorf("write settings %s: %w", path, err)
+		return withPlaceFix(path, fmt.Errorf("write settings %s: %w", path, err))
 	}
 	return nil
+}
+
+// withPlaceFix adds the fix to an error that says the settings file's
+// directory cannot be written (a read-only home): another place for it.
+func withPlaceFix(path string, err error) error {
+	if !fsutil.IsNotWritable(err) {
+		return err
+	}
+	return fmt.Errorf("%w; %s is not writable: set %s to a settings file in a writable directory", err, filepath.Dir(path), EnvSettingsFile)
 }

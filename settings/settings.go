@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -98,6 +99,10 @@ func Path(getenv func(string) string) (string, error) {
 	return filepath.Join(dir, "docker-credential-gcr", "config.json"), nil
 }
 
+// utf8BOM is the byte order mark that Windows editors put at the start of
+// a UTF-8 file.
+var utf8BOM = []byte{0xef, 0xbb, 0xbf}
+
 // MaxFileSize bounds the settings file (and what the helper reads of it).
 const MaxFileSize = 1 << 20
 
@@ -117,6 +122,8 @@ func Load(path string) (*Settings, error) {
 	case err != nil:
 		return nil, fmt.Errorf("read settings: %w", err)
 	}
+	// Notepad saves "UTF-8 with BOM"; the mark is no part of the JSON.
+	data = bytes.TrimPrefix(data, utf8BOM)
 	if err := json.Unmarshal(data, s); err != nil {
 		return nil, fmt.Errorf("read settings %s: %w; fix it or run `docker-credential-gcr config --unset-all`", path, err)
 	}

@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -93,6 +94,25 @@ func TestTimeoutSetting(t *testing.T) {
 		if _, err := (&Settings{Timeout: bad}).TokenOptions(home); err == nil {
 			t.Errorf("TokenOptions() with timeout %q = nil error", bad)
 		}
+	}
+}
+
+// A settings file saved by Notepad ("UTF-8 with BOM", CRLF) is read; a
+// write by config leaves it plain UTF-8.
+func TestLoadByteOrderMark(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(path, []byte("\xef\xbb\xbf{\r\n  \"token_sources\": [\"metadata\"]\r\n}\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(path)
+	if err != nil || len(s.TokenSources) != 1 || s.TokenSources[0] != "metadata" {
+		t.Fatalf("Load(a file with a BOM) = %+v, %v; want token_sources [metadata]", s, err)
+	}
+	if _, err := Update(path, false, Edit{Set: func(f string) bool { return f == "universe-domain" }, Universe: "s3nsapis.fr"}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) || !bytes.Contains(b, []byte("metadata")) {
+		t.Errorf("settings after config = %q, want plain UTF-8 with token_sources kept", b)
 	}
 }
 

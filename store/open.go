@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -111,10 +112,21 @@ func (a *autoStore) Put(host string, c *Credential) error {
 		}
 		why = err.Error()
 	}
-	if _, err := os.Stat(a.filePath); errors.Is(err, os.ErrNotExist) && a.notice != nil {
+	_, err := os.Stat(a.filePath)
+	created := errors.Is(err, fs.ErrNotExist)
+	if err := a.file.Put(host, c); err != nil {
+		var nw *NotWritableError
+		if errors.As(err, &nw) {
+			nw.NoKeyring = why
+		}
+		return err
+	}
+	// Said once the file holds the credential, never before a write that
+	// may fail (a read-only home).
+	if created && a.notice != nil {
 		fmt.Fprintf(a.notice, "docker-credential-gcr: no OS keyring (%s); keeping credentials in %s (mode 0600)\n", why, a.filePath)
 	}
-	return a.file.Put(host, c)
+	return nil
 }
 
 func (a *autoStore) Delete(host string) error {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
@@ -86,11 +87,14 @@ func (f jsonFile[V]) read() (map[string]V, error) {
 // update applies edit under the file's lock and writes the result 0600
 // (in a 0700 directory when it creates one).
 func (f jsonFile[V]) update(edit func(map[string]V) error) error {
+	dir := filepath.Dir(f.path)
 	unlock, err := fsutil.Lock(context.Background(), f.path+".lock", 10*time.Second)
 	if err != nil {
-		return fmt.Errorf("lock %s: %w", f.path, err)
+		return notWritable(dir, fmt.Errorf("lock %s: %w", f.path, err))
 	}
 	defer unlock()
+	// Copies of the file (secrets) that killed writers left beside it.
+	fsutil.RemoveTemps(f.path) // best effort
 	m, err := f.read()
 	if err != nil {
 		return err
@@ -103,7 +107,7 @@ func (f jsonFile[V]) update(edit func(map[string]V) error) error {
 		return err
 	}
 	if err := fsutil.WritePrivate(f.path, append(b, '\n')); err != nil {
-		return fmt.Errorf("write %s: %w", f.path, err)
+		return notWritable(dir, fmt.Errorf("write %s: %w", f.path, err))
 	}
 	return nil
 }

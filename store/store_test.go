@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
 )
 
 // memKeyring is an in-memory keyring.Keyring; fail makes Set fail.
@@ -238,4 +240,15 @@ func daemons(t *testing.T) int {
 		t.Fatalf("pgrep -c printed %q, not a count: %v", out, err)
 	}
 	return n
+}
+
+// The variables the store's advice names are the ones package settings
+// reads (the store cannot import settings: it sits below it).
+func TestAdviceNamesSettingsVariables(t *testing.T) {
+	msg := (&NotWritableError{Dir: "/d", Err: errors.New("read-only file system")}).Error()
+	for _, v := range []string{settings.EnvSettingsFile + "=", settings.EnvCredentialStore + "="} {
+		if !strings.Contains(msg, v) {
+			t.Errorf("NotWritableError = %q, want it to name %s", msg, v)
+		}
+	}
 }

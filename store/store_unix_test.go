@@ -4,7 +4,9 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -97,4 +99,84 @@ func TestFileStoreRefusesUntrusted(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPutUnwritableDir: where the store's directory cannot be written (a
+// read-only home), Put fails with one *NotWritableError that names the
+// directory, says why the keyring was not used and what to set; the
+// fallback notice ("keeping credentials in ...") is not printed for a file
+// that was never written, and nothing is left behind. Root may write
+// anywhere, so as root Put runs in a child process as nobody (uid 65534)
+// in a directory of root's (cmd's TestReadOnlyHome proves a read-only
+// mount on the binary).
+func TestPutUnwritableDir(t *testing.T) {
+	if dir := os.Getenv("STORE_TEST_UNWRITABLE_DIR"); dir != "" {
+		putUnwritableChild(dir)
+		return
+	}
+	base := t.TempDir()
+	dir := filepath.Join(base, "cfg")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out string
+	if os.Geteuid() != 0 {
+		if err := os.Chmod(dir, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(dir, 0o755) })
+		out = putUnwritable(dir)
+	} else {
+		for _, d := range []string{filepath.Dir(base), base} {
+			if err := os.Chmod(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		bin := filepath.Join(base, "store.test")
+		b, err := os.ReadFile(os.Args[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(bin, b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "-test.run=^TestPutUnwritableDir$")
+		cmd.Env = []string{"STORE_TEST_UNWRITABLE_DIR=" + dir}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		o, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Skipf("cannot run a child as nobody: %v: %s", err, o)
+		}
+		out = string(o)
+	}
+	t.Logf("%s", out)
+	for _, want := range []string{"not-writable: true", "cannot keep credentials in " + dir + " (", "permission denied", "no OS keyring (", "DOCKER_CREDENTIAL_GCR_CONFIG=", "DOCKER_CREDENTIAL_GCR_CREDENTIAL_STORE=keyring", "notice: \n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("Put in an unwritable dir: %q, want it to contain %q", out, want)
+		}
+	}
+	if strings.Contains(out, "s3cret") {
+		t.Errorf("Put's error holds the secret")
+	}
+	if des, _ := os.ReadDir(dir); len(des) != 0 {
+		t.Errorf("Put in an unwritable dir left %d file(s)", len(des))
+	}
+}
+
+func putUnwritableChild(dir string) {
+	os.Stdout.WriteString(putUnwritable(dir))
+	os.Exit(0)
+}
+
+// putUnwritable stores a credential with the auto store in dir and says
+// what came of it.
+func putUnwritable(dir string) string {
+	var notice strings.Builder
+	s, err := Open(Options{Dir: dir, Getenv: func(string) string { return "" }, Notice: &notice})
+	if err != nil {
+		return "open: " + err.Error()
+	}
+	err = s.Put("myreg.example.com", &Credential{Username: "me", Secret: "s3cret", StoredAt: time.Now()})
+	var nw *NotWritableError
+	return fmt.Sprintf("not-writable: %v\nerror: %v\nnotice: %s\n", errors.As(err, &nw), err, notice.String())
 }

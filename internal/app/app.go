@@ -351,6 +351,7 @@ func (a *App) Doctor(ctx context.Context, w io.Writer, o doctor.Options) error {
 	if c, err := a.cache(s); err == nil {
 		d.CacheDir = c.Dir // "" when off
 	}
+	d.CacheOff = s.NoCache
 	if o.Now == nil {
 		o.Now = a.env.Now
 	}

@@ -11,6 +11,13 @@
 // as root, its owner: `sudo docker-credential-gcr configure-docker` must not
 // hand a user's config to root.
 //
+// A writer killed between creating its temp file and the rename leaves the
+// temp file, a copy of the data (secrets, often). RemoveTemps, which every
+// editor calls holding its lock, removes the temp files no running process
+// holds: on unix WriteFileAtomic keeps an flock on its temp file until after
+// the rename, and the kernel drops it when the writer dies; on windows a
+// file a writer holds open cannot be removed.
+//
 // Lock is an OS lock (flock on unix, LockFileEx on windows) on a separate lock
 // file that is never removed. The kernel drops the lock when the holder dies,
 // so a crashed or SIGKILLed process never leaves a stale lock behind and there

@@ -22,6 +22,9 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(childLockEnv); path != "" {
 		os.Exit(holdLock(path))
 	}
+	if path := os.Getenv(childWriterEnv); path != "" {
+		os.Exit(writeSlowly(path))
+	}
 	os.Exit(m.Run())
 }
 

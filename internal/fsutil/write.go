@@ -55,10 +55,11 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode, keepMode bool) 
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("write %s: create directory: %w; check that you can write to %s", path, err, dir)
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, tempPrefix(target)+"*")
 	if err != nil {
 		return fmt.Errorf("write %s: create temp file: %w; check that you can write to %s", path, err, dir)
 	}
+	holdTemp(tmp) // until the rename: RemoveTemps leaves a live writer's temp file alone
 	defer func() {
 		if err != nil {
 			tmp.Close()
@@ -79,17 +80,20 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode, keepMode bool) 
 	if err := tmp.Sync(); err != nil {
 		return fmt.Errorf("write %s: sync: %w", path, err)
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: close: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
-		return fmt.Errorf("write %s: replace: %w; check that you can write to %s", path, err, dir)
+	if err := renameTemp(tmp, target); err != nil {
+		return fmt.Errorf("write %s: %w; check that you can write to %s", path, err, dir)
 	}
 	if err := syncDir(dir); err != nil {
 		// The rename happened; only its durability across a crash is in doubt.
 		return fmt.Errorf("write %s: sync directory %s: %w", path, dir, err)
 	}
 	return nil
+}
+
+// tempPrefix is how the names of target's temp files begin: ".NAME.tmp-",
+// in target's directory.
+func tempPrefix(target string) string {
+	return "." + filepath.Base(target) + ".tmp-"
 }
 
 // resolve follows path through symlinks to the file that should be written.
@@ -118,4 +122,11 @@ func resolve(path string) (string, error) {
 		p = link
 	}
 	return "", fmt.Errorf("too many levels of symbolic links from %s", path)
+}
+
+// IsNotWritable reports whether err says that a file cannot be created or
+// replaced where it was asked for: permission denied, or a read-only file
+// system (a read-only home or root, which binds root too).
+func IsNotWritable(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || isReadOnlyFS(err)
 }

@@ -10,3 +10,5 @@ import (
 func chown(*os.File, fs.FileInfo) error { return nil }
 
 func syncDir(string) error { return nil }
+
+func isReadOnlyFS(error) bool { return false }

@@ -3,6 +3,7 @@
 package fsutil
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"syscall"
@@ -31,3 +32,5 @@ func syncDir(dir string) error {
 	defer d.Close()
 	return d.Sync()
 }
+
+func isReadOnlyFS(err error) bool { return errors.Is(err, syscall.EROFS) }

@@ -12,3 +12,7 @@ func chown(*os.File, fs.FileInfo) error { return nil }
 // syncDir is a no-op on windows, where directories cannot be opened for
 // FlushFileBuffers and MoveFileEx already journals the rename on NTFS.
 func syncDir(string) error { return nil }
+
+// isReadOnlyFS: Windows reports a read-only place as access denied, which
+// is fs.ErrPermission.
+func isReadOnlyFS(error) bool { return false }
