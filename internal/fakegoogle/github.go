@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakehttp"
 )
 
 const (
@@ -171,22 +173,22 @@ func (s *Server) serveGitHub(w http.ResponseWriter, r *http.Request) {
 	g, ok := s.github[r.URL.Path]
 	s.mu.Unlock()
 	if !ok {
-		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		fakehttp.WriteJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 		return
 	}
 	if r.Method != http.MethodGet {
-		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "Method Not Allowed"})
+		fakehttp.WriteJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "Method Not Allowed"})
 		return
 	}
 	bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || subtle.ConstantTimeCompare([]byte(bearer), []byte(g.RequestToken)) != 1 {
-		writeJSON(w, http.StatusForbidden, map[string]string{"message": "The request token is not valid for this job."})
+		fakehttp.WriteJSON(w, http.StatusForbidden, map[string]string{"message": "The request token is not valid for this job."})
 		return
 	}
 	tok, err := g.Token(r.URL.Query().Get("audience"))
 	if err != nil {
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "token signing failed"})
+		fakehttp.WriteJSON(w, http.StatusInternalServerError, map[string]string{"message": "token signing failed"})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"value": tok})
+	fakehttp.WriteJSON(w, http.StatusOK, map[string]string{"value": tok})
 }

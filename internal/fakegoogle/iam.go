@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakehttp"
 )
 
 const (
@@ -33,7 +35,7 @@ func (s *Server) AllowImpersonation(caller, target string) {
 
 // googleError answers in the shape of Google's JSON APIs.
 func googleError(w http.ResponseWriter, code int, status, message string) {
-	writeJSON(w, code, map[string]any{"error": map[string]any{"code": code, "message": message, "status": status}})
+	fakehttp.WriteJSON(w, code, map[string]any{"error": map[string]any{"code": code, "message": message, "status": status}})
 }
 
 type generateAccessTokenRequest struct {
@@ -107,7 +109,7 @@ func (s *Server) serveIAM(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok, exp := s.mint(grant{principal: target, scope: strings.Join(req.Scope, " "), universe: caller.universe}, lifetime)
-	writeJSON(w, http.StatusOK, generateAccessTokenResponse{AccessToken: tok, ExpireTime: exp.UTC().Format(time.RFC3339)})
+	fakehttp.WriteJSON(w, http.StatusOK, generateAccessTokenResponse{AccessToken: tok, ExpireTime: exp.UTC().Format(time.RFC3339)})
 }
 
 // parseLifetime parses a protobuf Duration in JSON ("3600s", "1.5s");

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakehttp"
 )
 
 const (
@@ -136,7 +138,7 @@ func (s *Server) serveAccount(w http.ResponseWriter, r *http.Request, path strin
 	switch attr {
 	case "":
 		if r.URL.Query().Get("recursive") == "true" {
-			writeJSON(w, http.StatusOK, map[string]any{"aliases": aliases, "email": email, "scopes": []string{cloudPlatform}})
+			fakehttp.WriteJSON(w, http.StatusOK, map[string]any{"aliases": aliases, "email": email, "scopes": []string{cloudPlatform}})
 			return
 		}
 		text(w, "aliases\nemail\nidentity\nscopes\ntoken\n")

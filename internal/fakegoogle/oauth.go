@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakehttp"
 )
 
 const jwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -70,7 +72,7 @@ func (s *Server) jwtGrant(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok, exp := s.mint(grant{principal: c.Iss, scope: c.Scope, universe: s.universe(r)}, 0)
-	writeJSON(w, http.StatusOK, tokenResponse{AccessToken: tok, ExpiresIn: s.expiresIn(exp), TokenType: "Bearer"})
+	fakehttp.WriteJSON(w, http.StatusOK, tokenResponse{AccessToken: tok, ExpiresIn: s.expiresIn(exp), TokenType: "Bearer"})
 }
 
 // audiences are the token URLs an assertion may be addressed to: this
@@ -180,7 +182,7 @@ func (s *Server) refreshGrant(w http.ResponseWriter, r *http.Request) {
 		scope = asked
 	}
 	tok, exp := s.mint(grant{principal: email, scope: scope, universe: s.universe(r)}, 0)
-	writeJSON(w, http.StatusOK, tokenResponse{AccessToken: tok, ExpiresIn: s.expiresIn(exp), Scope: scope, TokenType: "Bearer"})
+	fakehttp.WriteJSON(w, http.StatusOK, tokenResponse{AccessToken: tok, ExpiresIn: s.expiresIn(exp), Scope: scope, TokenType: "Bearer"})
 }
 
 // truncate keeps error descriptions short.

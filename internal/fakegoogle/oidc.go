@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakehttp"
 )
 
 const (
@@ -169,9 +171,9 @@ func (i *Issuer) serve(w http.ResponseWriter, r *http.Request, p string) {
 	}
 	switch p {
 	case discoveryPath:
-		writeJSON(w, http.StatusOK, i.discovery())
+		fakehttp.WriteJSON(w, http.StatusOK, i.discovery())
 	case jwksPath:
-		writeJSON(w, http.StatusOK, i.jwks())
+		fakehttp.WriteJSON(w, http.StatusOK, i.jwks())
 	default:
 		http.NotFound(w, r)
 	}

@@ -2,21 +2,16 @@ package fakegoogle
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"sync"
 	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakehttp"
 )
 
 // Proxy is an HTTP CONNECT proxy on 127.0.0.1 that terminates TLS for a
@@ -29,10 +24,7 @@ type Proxy struct {
 
 	srv      *http.Server
 	done     chan struct{}
-	caPEM    []byte
-	ca       *x509.Certificate
-	caKey    *ecdsa.PrivateKey
-	leafKey  *ecdsa.PrivateKey
+	ca       *fakehttp.CA
 	handlers map[string]http.Handler
 
 	mu      sync.Mutex
@@ -51,31 +43,9 @@ type tlsHost struct {
 // NewProxy starts a proxy serving handlers, keyed by host name ("host") or
 // authority ("host:port"). The caller must Close it.
 func NewProxy(handlers map[string]http.Handler) (*Proxy, error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := fakehttp.NewCA("fakegoogle throwaway CA")
 	if err != nil {
-		return nil, fmt.Errorf("fakegoogle: generate CA key: %w", err)
-	}
-	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, fmt.Errorf("fakegoogle: generate leaf key: %w", err)
-	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: "fakegoogle throwaway CA", Organization: []string{"fakegoogle"}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(7 * 24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		return nil, fmt.Errorf("fakegoogle: create CA: %w", err)
-	}
-	ca, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, fmt.Errorf("fakegoogle: create CA: %w", err)
+		return nil, fmt.Errorf("fakegoogle: %w", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -84,10 +54,7 @@ func NewProxy(handlers map[string]http.Handler) (*Proxy, error) {
 	p := &Proxy{
 		URL:      "http://" + ln.Addr().String(),
 		done:     make(chan struct{}),
-		caPEM:    pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		ca:       ca,
-		caKey:    caKey,
-		leafKey:  leafKey,
 		handlers: handlers,
 		hosts:    make(map[string]*tlsHost),
 	}
@@ -100,11 +67,11 @@ func NewProxy(handlers map[string]http.Handler) (*Proxy, error) {
 }
 
 // CAPEM returns the throwaway CA certificate in PEM.
-func (p *Proxy) CAPEM() []byte { return append([]byte(nil), p.caPEM...) }
+func (p *Proxy) CAPEM() []byte { return append([]byte(nil), p.ca.PEM...) }
 
 // WriteCA writes the CA certificate in PEM to path, for SSL_CERT_FILE.
 func (p *Proxy) WriteCA(path string) error {
-	if err := os.WriteFile(path, p.caPEM, 0o644); err != nil {
+	if err := os.WriteFile(path, p.ca.PEM, 0o644); err != nil {
 		return fmt.Errorf("fakegoogle: write CA: %w", err)
 	}
 	return nil
@@ -210,30 +177,11 @@ func (p *Proxy) leaf(key string) (tls.Certificate, error) {
 	if err != nil {
 		host = key
 	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber: serial(),
-		Subject:      pkix.Name{CommonName: host},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(7 * 24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	if ip := net.ParseIP(host); ip != nil {
-		tmpl.IPAddresses = []net.IP{ip}
-	} else {
-		tmpl.DNSNames = []string{host}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.ca, &p.leafKey.PublicKey, p.caKey)
+	cert, err := p.ca.Leaf(host)
 	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("fakegoogle proxy: mint certificate for %s: %w", host, err)
+		return tls.Certificate{}, fmt.Errorf("fakegoogle proxy: %w", err)
 	}
-	return tls.Certificate{Certificate: [][]byte{der, p.ca.Raw}, PrivateKey: p.leafKey}, nil
-}
-
-func serial() *big.Int {
-	n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	return n
+	return cert, nil
 }
 
 // bufferedConn reads first what the hijacked reader already buffered.

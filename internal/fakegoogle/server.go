@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakehttp"
 )
 
 // Endpoint names accepted by Count and SetFault.
@@ -390,20 +392,10 @@ func digits(n int) string {
 	return string(b)
 }
 
-// writeJSON answers with status and v encoded as JSON.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(v)
-}
-
 // oauthError answers in the shape of RFC 6749 section 5.2, as Google's
 // OAuth and STS endpoints do.
 func oauthError(w http.ResponseWriter, status int, code, description string) {
-	writeJSON(w, status, map[string]string{"error": code, "error_description": description})
+	fakehttp.WriteJSON(w, status, map[string]string{"error": code, "error_description": description})
 }
 
 // parseForm reads a form-encoded POST body of at most 1 MiB.

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakehttp"
 )
 
 const (
@@ -161,7 +163,7 @@ func (s *Server) serveSTS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok, exp := s.mint(g, lifetime)
-	writeJSON(w, http.StatusOK, stsResponse{
+	fakehttp.WriteJSON(w, http.StatusOK, stsResponse{
 		AccessToken:     tok,
 		IssuedTokenType: accessTokenType,
 		TokenType:       "Bearer",

@@ -2,20 +2,17 @@ package fakeregistry
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakehttp"
 )
 
 // Token-mode constants. The service and issuer are fixed names that the
@@ -63,33 +60,11 @@ type signer struct {
 }
 
 func newSigner() (*signer, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := fakehttp.NewCA(Issuer)
 	if err != nil {
-		return nil, fmt.Errorf("fakeregistry: generate token key: %w", err)
+		return nil, fmt.Errorf("fakeregistry: token certificate: %w", err)
 	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	if err != nil {
-		return nil, fmt.Errorf("fakeregistry: certificate serial: %w", err)
-	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: Issuer},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(30 * 24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, fmt.Errorf("fakeregistry: create token certificate: %w", err)
-	}
-	return &signer{
-		key:     key,
-		certDER: der,
-		certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-	}, nil
+	return &signer{key: ca.Key, certDER: ca.Cert.Raw, certPEM: ca.PEM}, nil
 }
 
 // claims is the claim set docker-registry 2.8.2 checks: iss, aud (one
@@ -155,7 +130,7 @@ func (f *front) serveToken(w http.ResponseWriter, r *http.Request) {
 	answer := func(status int, v any) {
 		at.Status = status
 		f.record(at)
-		writeJSON(w, status, v)
+		fakehttp.WriteJSON(w, status, v)
 	}
 	deny := func(status int, code, message string) {
 		answer(status, errorBody(code, message))
@@ -245,16 +220,9 @@ func (f *front) serveToken(w http.ResponseWriter, r *http.Request) {
 // registryError answers in the registry error shape that clients print as
 // "code: message" (docker shows "denied: ...").
 func registryError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, errorBody(code, message))
+	fakehttp.WriteJSON(w, status, errorBody(code, message))
 }
 
 func errorBody(code, message string) any {
 	return map[string]any{"errors": []map[string]string{{"code": code, "message": message}}}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
 }
