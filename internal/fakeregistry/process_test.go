@@ -111,7 +111,7 @@ func TestNoLeftoverChild(t *testing.T) {
 				t.Skip("only Linux kills the child with its parent (Pdeathsig)")
 			}
 			dir := t.TempDir()
-			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHelperRegistry$", "-test.count=1")
+			cmd := exec.CommandContext(t.Context(), os.Args[0])
 			cmd.Env = append(os.Environ(), "FAKEREGISTRY_HELPER="+mode, "FAKEREGISTRY_HELPER_DIR="+dir)
 			out, err := cmd.CombinedOutput()
 			if err == nil {
@@ -128,12 +128,21 @@ func TestNoLeftoverChild(t *testing.T) {
 	}
 }
 
-// TestHelperRegistry is the body of TestNoLeftoverChild's child process.
-func TestHelperRegistry(t *testing.T) {
-	mode, dir := os.Getenv("FAKEREGISTRY_HELPER"), os.Getenv("FAKEREGISTRY_HELPER_DIR")
-	if mode == "" {
-		t.Skip("runs only as TestNoLeftoverChild's child process")
+// TestMain makes this test binary TestNoLeftoverChild's child process
+// when FAKEREGISTRY_HELPER is set: it runs helperRegistry alone, as a test
+// of its own (a failed test's Cleanup runs, as in any test), and never
+// shows among the parent's tests.
+func TestMain(m *testing.M) {
+	if os.Getenv("FAKEREGISTRY_HELPER") != "" {
+		all := func(string, string) (bool, error) { return true, nil }
+		testing.Main(all, []testing.InternalTest{{Name: "HelperRegistry", F: helperRegistry}}, nil, nil)
 	}
+	os.Exit(m.Run())
+}
+
+// helperRegistry is the body of TestNoLeftoverChild's child process.
+func helperRegistry(t *testing.T) {
+	mode, dir := os.Getenv("FAKEREGISTRY_HELPER"), os.Getenv("FAKEREGISTRY_HELPER_DIR")
 	r := startRegistry(t, Options{Users: map[string]string{"u": "p"}, Dir: dir})
 	t.Logf("helper: registry up at %s", r.Host)
 	os.Stdout.WriteString("helper: registry up\n")
