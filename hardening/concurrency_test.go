@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
 const notFound = "credentials not found in native keychain\n"
@@ -20,20 +21,20 @@ const notFound = "credentials not found in native keychain\n"
 // TestConcurrentConfigureDocker starts 50 configure-docker at once, each
 // for its own host, on one config.json: none may be lost.
 func TestConcurrentConfigureDocker(t *testing.T) {
-	e := newEnv(t, fakegoogle.Options{})
+	e := testenv.New(t, fakegoogle.Options{})
 	orig := "{\n\t\"auths\": {},\n\t\"x-keep\": \"me\",\n\t\"credHelpers\": {\n\t\t\"gcr.io\": \"gcloud\"\n\t}\n}\n"
-	cfg := e.write("docker/config.json", []byte(orig), 0o600)
+	cfg := e.WriteFile(e.DockerConfig(), []byte(orig), 0o600)
 	const n = 50
-	procs := make([]*proc, n)
+	procs := make([]*testenv.Proc, n)
 	start := time.Now()
 	for i := range procs {
-		procs[i] = e.start(nil, "", "configure-docker", fmt.Sprintf("c%02d-docker.pkg.dev", i))
+		procs[i] = e.Start(nil, "", "configure-docker", fmt.Sprintf("c%02d-docker.pkg.dev", i))
 	}
 	failed := 0
 	for i, p := range procs {
-		if r := p.wait(); r.code != 0 {
+		if r := p.Wait(); r.Code != 0 {
 			failed++
-			t.Errorf("configure-docker #%d exit %d: %s", i, r.code, shown(r.stderr))
+			t.Errorf("configure-docker #%d exit %d: %s", i, r.Code, shown(r.Stderr))
 		}
 	}
 	wall := time.Since(start)
@@ -60,34 +61,34 @@ func TestConcurrentConfigureDocker(t *testing.T) {
 // token.
 func TestConcurrentColdGet(t *testing.T) {
 	// Latency keeps the one upstream request in flight while the others start.
-	e := newEnv(t, fakegoogle.Options{Latency: 300 * time.Millisecond})
-	key, err := e.g.NewServiceAccount(ciAccount)
+	e := testenv.New(t, fakegoogle.Options{Latency: 300 * time.Millisecond})
+	key, err := e.Google.NewServiceAccount(ciAccount)
 	if err != nil {
 		t.Fatal(err)
 	}
-	vars := e.with(append([]string{"GOOGLE_APPLICATION_CREDENTIALS", e.write("key.json", key, 0o600)}, metadataAt(closedPort(t))...)...)
+	vars := e.With(append([]string{"GOOGLE_APPLICATION_CREDENTIALS", e.WriteFile("key.json", key, 0o600)}, metadataAt(closedPort(t))...)...)
 	const n = 64
-	procs := make([]*proc, n)
+	procs := make([]*testenv.Proc, n)
 	start := time.Now()
 	for i := range procs {
-		procs[i] = e.start(vars, registry, "get")
+		procs[i] = e.Start(vars, registry, "get")
 	}
 	answers := map[string]int{}
 	var ds []time.Duration
 	bad := 0
 	for i, p := range procs {
-		r := p.wait()
-		ds = append(ds, r.elapsed)
-		c, ok := parseCreds(r.stdout)
-		if pr, valid := e.g.Principal(c.Secret); r.code != 0 || !ok || !valid || pr != ciAccount || c.Username != "oauth2accesstoken" {
+		r := p.Wait()
+		ds = append(ds, r.Elapsed)
+		c, ok := parseCreds(r.Stdout)
+		if pr, valid := e.Google.Principal(c.Secret); r.Code != 0 || !ok || !valid || pr != ciAccount || c.Username != "oauth2accesstoken" {
 			bad++
-			t.Errorf("get #%d = %.100q, exit %d, acts as %q; want a valid token of %s", i, shown(r.stdout), r.code, pr, ciAccount)
+			t.Errorf("get #%d = %.100q, exit %d, acts as %q; want a valid token of %s", i, shown(r.Stdout), r.Code, pr, ciAccount)
 			continue
 		}
 		answers[c.Secret]++
 	}
 	wall := time.Since(start)
-	upstream := e.g.Count("token")
+	upstream := e.Google.Count("token")
 	if upstream != 1 {
 		t.Errorf("the token endpoint saw %d requests, want 1", upstream)
 	}
@@ -96,7 +97,7 @@ func TestConcurrentColdGet(t *testing.T) {
 	}
 	figure(t, "concurrency cold get: %d processes at once, %d upstream token request(s), %d distinct answer(s), %d bad; p50 %s, max %s, wall %s",
 		n, upstream, len(answers), bad, percentile(ds, 50).Round(time.Millisecond), percentile(ds, 100).Round(time.Millisecond), wall.Round(time.Millisecond))
-	checkModes(t, filepath.Join(e.dir, "xdg-cache", "docker-credential-gcr"), 0o700, 0o600)
+	checkModes(t, e.CacheDir(), 0o700, 0o600)
 }
 
 // op is one protocol call of TestConcurrentStoreEraseGet.
@@ -113,7 +114,7 @@ type op struct {
 // get must return something a store wrote, and the final state of each
 // host must be the effect of an operation that can have come last.
 func TestConcurrentStoreEraseGet(t *testing.T) {
-	e := newEnv(t, fakegoogle.Options{})
+	e := testenv.New(t, fakegoogle.Options{})
 	const workers = 20
 	perWorker := size(10, 100)
 	shared := []string{"shared0.example.com", "shared1.example.com", "shared2.example.com", "shared3.example.com"}
@@ -137,7 +138,7 @@ func TestConcurrentStoreEraseGet(t *testing.T) {
 				case 0:
 					o.kind = "store"
 					o.value = fmt.Sprintf("pw-w%02d-%03d-%d", w, i, rng.Int64())
-					e.addSecret(o.value)
+					e.Secrets.Add(o.value)
 					in = fmt.Sprintf(`{"ServerURL":%q,"Username":"u","Secret":%q}`, host, o.value)
 				case 1:
 					o.kind, in = "erase", host
@@ -145,23 +146,23 @@ func TestConcurrentStoreEraseGet(t *testing.T) {
 					o.kind, in = "get", host
 				}
 				o.start = time.Now()
-				r := e.run(nil, in, o.kind)
+				r := e.RunWith(nil, in, o.kind)
 				o.end = time.Now()
 				switch {
-				case o.kind == "store" && r.code == 0 && r.stdout == "":
-				case o.kind == "erase" && (r.code == 0 && r.stdout == "" || r.code == 1 && r.stdout == notFound):
-				case o.kind == "get" && r.code == 1 && r.stdout == notFound:
-				case o.kind == "get" && r.code == 0:
-					c, ok := parseCreds(r.stdout)
+				case o.kind == "store" && r.Code == 0 && r.Stdout == "":
+				case o.kind == "erase" && (r.Code == 0 && r.Stdout == "" || r.Code == 1 && r.Stdout == notFound):
+				case o.kind == "get" && r.Code == 1 && r.Stdout == notFound:
+				case o.kind == "get" && r.Code == 0:
+					c, ok := parseCreds(r.Stdout)
 					if !ok {
-						t.Errorf("get %s = %q", host, shown(r.stdout))
+						t.Errorf("get %s = %q", host, shown(r.Stdout))
 					}
 					o.value = c.Secret
 				default:
-					t.Errorf("%s %s: exit %d, stdout %q, stderr %q", o.kind, host, r.code, shown(r.stdout), shown(r.stderr))
+					t.Errorf("%s %s: exit %d, stdout %q, stderr %q", o.kind, host, r.Code, shown(r.Stdout), shown(r.Stderr))
 				}
-				if panicked(r.stderr) {
-					t.Errorf("%s %s crashed: %s", o.kind, host, shown(r.stderr))
+				if panicked(r.Stderr) {
+					t.Errorf("%s %s crashed: %s", o.kind, host, shown(r.Stderr))
 				}
 				mu.Lock()
 				ops = append(ops, o)
@@ -172,7 +173,7 @@ func TestConcurrentStoreEraseGet(t *testing.T) {
 	wg.Wait()
 	wall := time.Since(start)
 
-	path := filepath.Join(e.dir, "xdg-config", "docker-credential-gcr", "credentials.json")
+	path := filepath.Join(e.SettingsDir(), "credentials.json")
 	final, err := readCredentials(path)
 	corrupt := 0
 	if err != nil && !os.IsNotExist(err) {
@@ -244,5 +245,5 @@ func TestConcurrentStoreEraseGet(t *testing.T) {
 	figure(t, "concurrency store/erase/get: %d processes, %d operations, %d corrupt files, %d unexplained states, %s wall",
 		workers, len(ops), corrupt, unexplained, wall.Round(time.Millisecond))
 	checkModes(t, filepath.Dir(path), 0o700, 0o600)
-	e.scanFiles(t)
+	e.ScanFiles(t)
 }

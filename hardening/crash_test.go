@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
 // killRuns is how many processes each SIGKILL test kills: 50 in CI, 1000
@@ -28,21 +29,21 @@ func killRuns() int { return size(50, 1000) }
 // (HARDENING_SEED replays them, as fractions of that window).
 type killer struct {
 	t       *testing.T
-	e       *env
+	e       *testenv.Env
 	max     time.Duration
 	rng     *rand.Rand
 	killed  int // runs that died of the signal
 	settled int // runs that finished before the signal
 }
 
-func newKiller(t *testing.T, e *env, calibrate func() result) *killer {
+func newKiller(t *testing.T, e *testenv.Env, calibrate func() testenv.Result) *killer {
 	var ds []time.Duration
 	for range 7 {
 		r := calibrate()
-		if r.code != 0 {
-			t.Fatalf("calibration run exit %d: %s %s", r.code, shown(r.stdout), shown(r.stderr))
+		if r.Code != 0 {
+			t.Fatalf("calibration run exit %d: %s %s", r.Code, shown(r.Stdout), shown(r.Stderr))
 		}
-		ds = append(ds, r.elapsed)
+		ds = append(ds, r.Elapsed)
 	}
 	seed := seed(t)
 	k := &killer{t: t, e: e, max: percentile(ds, 50) * 3 / 2, rng: rand.New(rand.NewPCG(seed, 9))}
@@ -66,12 +67,12 @@ func seed(t *testing.T) uint64 {
 }
 
 // run starts the binary and kills it after a random delay.
-func (k *killer) run(vars map[string]string, stdin string, args ...string) result {
-	p := k.e.start(vars, stdin, args...)
+func (k *killer) run(vars map[string]string, stdin string, args ...string) testenv.Result {
+	p := k.e.Start(vars, stdin, args...)
 	time.Sleep(time.Duration(k.rng.Float64() * float64(k.max)))
-	p.kill()
-	r := p.wait()
-	if r.killed {
+	p.Kill()
+	r := p.Wait()
+	if r.Killed {
 		k.killed++
 	} else {
 		k.settled++
@@ -103,8 +104,8 @@ func leftovers(dir string) int {
 // config.json with many entries; after each run the file must be valid
 // JSON holding every entry it held before, every other key byte for byte.
 func TestKillConfigureDocker(t *testing.T) {
-	e := newEnv(t, fakegoogle.Options{})
-	cfg := filepath.Join(e.dir, "docker", "config.json")
+	e := testenv.New(t, fakegoogle.Options{})
+	cfg := e.DockerConfig()
 	var b strings.Builder
 	b.WriteString("{\n  \"auths\": {\n    \"ghcr.io\": {\n      \"auth\": \"dXNlcjpwYXNz\"\n    }\n  },\n  \"credsStore\": \"desktop\",\n  \"x-unknown\": [1, 2, {\"nested\": true}],\n  \"credHelpers\": {\n")
 	for i := range 300 {
@@ -112,13 +113,13 @@ func TestKillConfigureDocker(t *testing.T) {
 	}
 	b.WriteString("    \"zz.gcr.io\": \"gcr\"\n  },\n  \"psFormat\": \"table {{.ID}}\"\n}\n")
 	orig := b.String()
-	e.write("docker/config.json", []byte(orig), 0o640)
+	e.WriteFile(e.DockerConfig(), []byte(orig), 0o640)
 	origOther := others(t, []byte(orig))
 
 	n := 0
-	k := newKiller(t, e, func() result {
+	k := newKiller(t, e, func() testenv.Result {
 		n++
-		return e.run(nil, "", "configure-docker", fmt.Sprintf("calib%d-docker.pkg.dev", n))
+		return e.RunWith(nil, "", "configure-docker", fmt.Sprintf("calib%d-docker.pkg.dev", n))
 	})
 	runs := killRuns()
 	damaged, lost := 0, 0
@@ -126,14 +127,14 @@ func TestKillConfigureDocker(t *testing.T) {
 	for i := range runs {
 		host := fmt.Sprintf("k%04d-docker.pkg.dev", i)
 		r := k.run(nil, "", "configure-docker", host)
-		if !r.killed && r.code != 0 {
-			t.Errorf("run %d (not killed) exit %d: %s", i, r.code, shown(r.stderr))
+		if !r.Killed && r.Code != 0 {
+			t.Errorf("run %d (not killed) exit %d: %s", i, r.Code, shown(r.Stderr))
 		}
 		data := mustRead(t, cfg)
 		if !json.Valid(data) {
 			damaged++
 			t.Errorf("run %d: config.json is not valid JSON:\n%.300s", i, data)
-			e.write("docker/config.json", []byte(orig), 0o640) // go on from a sane file
+			e.WriteFile(e.DockerConfig(), []byte(orig), 0o640) // go on from a sane file
 			prev = helpers(t, []byte(orig))
 			continue
 		}
@@ -144,7 +145,7 @@ func TestKillConfigureDocker(t *testing.T) {
 				t.Errorf("run %d: entry %s -> %s lost (now %q)", i, h, v, now[h])
 			}
 		}
-		if !r.killed && now[host] != "gcr" {
+		if !r.Killed && now[host] != "gcr" {
 			t.Errorf("run %d finished but %s is not configured", i, host)
 		}
 		if o := others(t, data); !bytes.Equal(o, origOther) {
@@ -156,11 +157,11 @@ func TestKillConfigureDocker(t *testing.T) {
 	if fi, err := os.Stat(cfg); err != nil || fi.Mode().Perm() != 0o640 {
 		t.Errorf("config.json mode = %v, %v, want 0640 kept", fi.Mode().Perm(), err)
 	}
-	left := leftovers(filepath.Join(e.dir, "docker"))
+	left := leftovers(e.Vars["DOCKER_CONFIG"])
 	k.check()
 	figure(t, "SIGKILL configure-docker: %d runs (%d killed mid-run, %d finished first), %d damaged files, %d lost entries, %d temp files left behind",
 		runs, k.killed, k.settled, damaged, lost, left)
-	e.scanFiles(t)
+	e.ScanFiles(t)
 }
 
 // others is config.json without credHelpers, re-encoded deterministically
@@ -210,18 +211,18 @@ func mustRead(t *testing.T, p string) []byte {
 // and writes the token cache (every get is due for a refresh); the next
 // get must work and serve a valid token, never a corrupt or expired one.
 func TestKillGetDuringCacheWrite(t *testing.T) {
-	e := newEnv(t, fakegoogle.Options{TokenLifetime: tokenLifetime})
-	key, err := e.g.NewServiceAccount(ciAccount)
+	e := testenv.New(t, fakegoogle.Options{TokenLifetime: tokenLifetime})
+	key, err := e.Google.NewServiceAccount(ciAccount)
 	if err != nil {
 		t.Fatal(err)
 	}
-	vars := e.with(append([]string{
-		"GOOGLE_APPLICATION_CREDENTIALS", e.write("key.json", key, 0o600),
+	vars := e.With(append([]string{
+		"GOOGLE_APPLICATION_CREDENTIALS", e.WriteFile("key.json", key, 0o600),
 		// Every get finds the cached token due and fetches and writes anew.
 		"DOCKER_CREDENTIAL_GCR_REFRESH_MARGIN", "59m59s",
 	}, metadataAt(closedPort(t))...)...)
-	cache := filepath.Join(e.dir, "xdg-cache", "docker-credential-gcr")
-	k := newKiller(t, e, func() result { return e.run(vars, registry, "get") })
+	cache := e.CacheDir()
+	k := newKiller(t, e, func() testenv.Result { return e.RunWith(vars, registry, "get") })
 	runs := killRuns()
 	bad, corrupt := 0, 0
 	for i := range runs {
@@ -235,12 +236,12 @@ func TestKillGetDuringCacheWrite(t *testing.T) {
 				}
 			}
 		}
-		r := e.run(vars, registry, "get")
-		c, ok := parseCreds(r.stdout)
-		p, valid := e.g.Principal(c.Secret)
-		if r.code != 0 || !ok || !valid || p != ciAccount {
+		r := e.RunWith(vars, registry, "get")
+		c, ok := parseCreds(r.Stdout)
+		p, valid := e.Google.Principal(c.Secret)
+		if r.Code != 0 || !ok || !valid || p != ciAccount {
 			bad++
-			t.Errorf("run %d: get after the kill = %.120q, exit %d (valid %v, acts as %q); want a valid token of %s", i, shown(r.stdout), r.code, valid, p, ciAccount)
+			t.Errorf("run %d: get after the kill = %.120q, exit %d (valid %v, acts as %q); want a valid token of %s", i, shown(r.Stdout), r.Code, valid, p, ciAccount)
 		}
 	}
 	left := leftovers(cache)
@@ -254,28 +255,28 @@ func TestKillGetDuringCacheWrite(t *testing.T) {
 // file where no keyring is reachable) at random moments: credentials.json
 // must stay valid JSON holding every entry stored before.
 func TestKillStoreFileFallback(t *testing.T) {
-	e := newEnv(t, fakegoogle.Options{})
-	dir := filepath.Join(e.dir, "xdg-config", "docker-credential-gcr")
+	e := testenv.New(t, fakegoogle.Options{})
+	dir := e.SettingsDir()
 	path := filepath.Join(dir, "credentials.json")
 	want := map[string]string{} // host -> secret, the entries stored so far
 	store := func(host string) string {
 		secret := "pw-" + host + "-" + fmt.Sprint(rand.Int64())
-		e.addSecret(secret)
+		e.Secrets.Add(secret)
 		return fmt.Sprintf(`{"ServerURL":%q,"Username":"u-%s","Secret":%q}`, host, host, secret)
 	}
 	for i := range 40 {
 		host := fmt.Sprintf("old%02d.example.com", i)
 		in := store(host)
-		if r := e.run(nil, in, "store"); r.code != 0 {
-			t.Fatalf("store %s exit %d: %s %s", host, r.code, shown(r.stdout), shown(r.stderr))
+		if r := e.RunWith(nil, in, "store"); r.Code != 0 {
+			t.Fatalf("store %s exit %d: %s %s", host, r.Code, shown(r.Stdout), shown(r.Stderr))
 		}
 		want[host] = secretOf(in)
 	}
 	n := 0
-	k := newKiller(t, e, func() result {
+	k := newKiller(t, e, func() testenv.Result {
 		n++
 		in := store(fmt.Sprintf("calib%d.example.com", n))
-		r := e.run(nil, in, "store")
+		r := e.RunWith(nil, in, "store")
 		want[fmt.Sprintf("calib%d.example.com", n)] = secretOf(in)
 		return r
 	})
@@ -285,8 +286,8 @@ func TestKillStoreFileFallback(t *testing.T) {
 		host := fmt.Sprintf("k%04d.example.com", i)
 		in := store(host)
 		r := k.run(nil, in, "store")
-		if !r.killed && r.code != 0 {
-			t.Errorf("run %d (not killed) exit %d: %s", i, r.code, shown(r.stdout))
+		if !r.Killed && r.Code != 0 {
+			t.Errorf("run %d (not killed) exit %d: %s", i, r.Code, shown(r.Stdout))
 		}
 		m, err := readCredentials(path)
 		if err != nil {
@@ -300,7 +301,7 @@ func TestKillStoreFileFallback(t *testing.T) {
 				t.Errorf("run %d: the entry of %s was lost", i, h)
 			}
 		}
-		if !r.killed && m[host].Secret != secretOf(in) {
+		if !r.Killed && m[host].Secret != secretOf(in) {
 			t.Errorf("run %d finished but %s is not stored", i, host)
 		}
 		if c, ok := m[host]; ok && c.Secret == secretOf(in) {
@@ -312,7 +313,7 @@ func TestKillStoreFileFallback(t *testing.T) {
 	figure(t, "SIGKILL store (credential file fallback): %d runs (%d killed mid-run, %d finished first), %d damaged files, %d lost entries, %d temp files left behind",
 		runs, k.killed, k.settled, damaged, lost, left)
 	checkModes(t, dir, 0o700, 0o600)
-	e.scanFiles(t)
+	e.ScanFiles(t)
 }
 
 type storedCred struct {

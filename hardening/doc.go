@@ -1,9 +1,9 @@
 // Package hardening holds the tests that measure what the product promises
 // under stress: nothing lost, nothing leaked, nothing hung. They drive the
-// built docker-credential-gcr binary as real processes (built once in
-// TestMain), against the fakes of internal/fakegoogle on 127.0.0.1, with
-// real files in t.TempDir() and an isolated HOME, DOCKER_CONFIG, XDG_* and
-// CLOUDSDK_CONFIG per process. The metadata server is always the fake or a
+// built docker-credential-gcr binary as real processes, each as an
+// isolated user of internal/testenv (the binary built once per test binary;
+// HOME, DOCKER_CONFIG, XDG_* and CLOUDSDK_CONFIG in t.TempDir()), against
+// the fakes of internal/fakegoogle on 127.0.0.1. The metadata server is always the fake or a
 // closed 127.0.0.1 port: nothing reaches the network or 169.254.169.254.
 //
 //   - crash safety: configure-docker, the token cache and the credential

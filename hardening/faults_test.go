@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
 // The fault tests give the helper short bounds (the timeout setting,
@@ -56,42 +57,42 @@ func metadataAt(addr string) []string {
 type base struct {
 	name     string
 	identity string
-	setup    func(t *testing.T, e *env) map[string]string
+	setup    func(t *testing.T, e *testenv.Env) map[string]string
 }
 
 var (
 	// The VM's metadata server, nothing else configured.
-	metadataBase = base{"metadata", vmAccount, func(t *testing.T, e *env) map[string]string { return e.with() }}
+	metadataBase = base{"metadata", testenv.VMAccount, func(t *testing.T, e *testenv.Env) map[string]string { return e.With() }}
 
 	// A service-account key (GOOGLE_APPLICATION_CREDENTIALS); no metadata
 	// server, so that only the key's failures show.
-	keyBase = base{"key", ciAccount, func(t *testing.T, e *env) map[string]string {
-		key, err := e.g.NewServiceAccount(ciAccount)
+	keyBase = base{"key", ciAccount, func(t *testing.T, e *testenv.Env) map[string]string {
+		key, err := e.Google.NewServiceAccount(ciAccount)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return e.with(append([]string{"GOOGLE_APPLICATION_CREDENTIALS", e.write("key.json", key, 0o600)}, metadataAt(closedPort(t))...)...)
+		return e.With(append([]string{"GOOGLE_APPLICATION_CREDENTIALS", e.WriteFile("key.json", key, 0o600)}, metadataAt(closedPort(t))...)...)
 	}}
 
 	// The VM's identity impersonating a target through the fake IAM.
-	impersonationBase = base{"impersonation", targetSA, func(t *testing.T, e *env) map[string]string {
-		e.g.AllowImpersonation(vmAccount, targetSA)
-		return e.with("DOCKER_CREDENTIAL_GCR_IMPERSONATE_SERVICE_ACCOUNT", targetSA, "DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT", e.g.URL)
+	impersonationBase = base{"impersonation", targetSA, func(t *testing.T, e *testenv.Env) map[string]string {
+		e.Google.AllowImpersonation(testenv.VMAccount, targetSA)
+		return e.With("DOCKER_CREDENTIAL_GCR_IMPERSONATE_SERVICE_ACCOUNT", targetSA, "DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT", e.Google.URL)
 	}}
 
 	// A stand-in gcloud on PATH with an active account; it hangs once the
 	// file "hang" exists. No metadata server.
-	gcloudBase = base{"gcloud", gcloudUser, func(t *testing.T, e *env) map[string]string {
+	gcloudBase = base{"gcloud", gcloudUser, func(t *testing.T, e *testenv.Env) map[string]string {
 		tok := "ya29.gcloud-" + rand.Text() + rand.Text()
-		e.addSecret(tok)
+		e.Secrets.Add(tok)
 		exp := time.Now().Add(tokenLifetime).UTC().Format(time.RFC3339)
 		script := fmt.Sprintf("#!/bin/sh\n[ -e %q ] && sleep 60\ncat <<'J'\n"+
 			`{"configuration":{"active_configuration":"default","properties":{"core":{"account":%q}}},`+
 			`"credential":{"access_token":%q,"token_expiry":%q}}`+"\nJ\n",
-			filepath.Join(e.dir, "hang"), gcloudUser, tok, exp)
-		e.write("bin/gcloud", []byte(script), 0o755)
-		e.write("gcloud/configurations/config_default", []byte("[core]\naccount = "+gcloudUser+"\n"), 0o600)
-		return e.with(metadataAt(closedPort(t))...)
+			filepath.Join(e.Home, "hang"), gcloudUser, tok, exp)
+		e.WriteFile("bin/gcloud", []byte(script), 0o755)
+		e.WriteFile(filepath.Join(e.Vars["CLOUDSDK_CONFIG"], "configurations", "config_default"), []byte("[core]\naccount = "+gcloudUser+"\n"), 0o600)
+		return e.With(metadataAt(closedPort(t))...)
 	}}
 )
 
@@ -104,16 +105,16 @@ type fault struct {
 	wantAny   []string // and one of these
 	waits     bool     // the fault lasts past the source's bound: get waits it out
 	// inject sets the fault and returns the vars of the faulted get.
-	inject func(t *testing.T, e *env, vars map[string]string) map[string]string
+	inject func(t *testing.T, e *testenv.Env, vars map[string]string) map[string]string
 }
 
-func setFault(endpoint string, f fakegoogle.Fault) func(*testing.T, *env, map[string]string) map[string]string {
-	return func(_ *testing.T, e *env, vars map[string]string) map[string]string {
+func setFault(endpoint string, f fakegoogle.Fault) func(*testing.T, *testenv.Env, map[string]string) map[string]string {
+	return func(_ *testing.T, e *testenv.Env, vars map[string]string) map[string]string {
 		if f.Body != "" {
 			// A secret of the fake inside the body: it must never be echoed.
-			f.Body = strings.ReplaceAll(f.Body, "SECRET", e.g.Secrets()[0])
+			f.Body = strings.ReplaceAll(f.Body, "SECRET", e.Google.Secrets()[0])
 		}
-		e.g.SetFault(endpoint, f)
+		e.Google.SetFault(endpoint, f)
 		return vars
 	}
 }
@@ -121,7 +122,7 @@ func setFault(endpoint string, f fakegoogle.Fault) func(*testing.T, *env, map[st
 var faults = []fault{
 	{name: "metadata down", base: metadataBase, transient: true,
 		want: []string{"metadata: ", "unreachable", "next step: "},
-		inject: func(t *testing.T, e *env, vars map[string]string) map[string]string {
+		inject: func(t *testing.T, e *testenv.Env, vars map[string]string) map[string]string {
 			kv := metadataAt(closedPort(t))
 			for i := 0; i < len(kv); i += 2 {
 				vars[kv[i]] = kv[i+1]
@@ -162,8 +163,8 @@ var faults = []fault{
 			Body: `{"error":{"code":429,"message":"Quota exceeded.","status":"RESOURCE_EXHAUSTED"}}`})},
 	{name: "gcloud hanging", base: gcloudBase, transient: true, waits: true,
 		want: []string{"gcloud: ", "next step: "},
-		inject: func(t *testing.T, e *env, vars map[string]string) map[string]string {
-			e.write("hang", nil, 0o600)
+		inject: func(t *testing.T, e *testenv.Env, vars map[string]string) map[string]string {
+			e.WriteFile("hang", nil, 0o600)
 			return vars
 		}},
 }
@@ -195,85 +196,85 @@ func TestFaults(t *testing.T) {
 }
 
 func runFault(t *testing.T, f fault, cached bool) {
-	e := newEnv(t, fakegoogle.Options{TokenLifetime: tokenLifetime})
+	e := testenv.New(t, fakegoogle.Options{TokenLifetime: tokenLifetime})
 	vars := f.base.setup(t, e)
 	vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = "1"
 	var warm creds
-	var runs []result
+	var runs []testenv.Result
 	if cached {
-		r := e.run(vars, registry, "get")
+		r := e.RunWith(vars, registry, "get")
 		runs = append(runs, r)
-		c, ok := parseCreds(r.stdout)
-		if r.code != 0 || !ok {
-			t.Fatalf("warm-up get = %q, exit %d: %s", shown(r.stdout), r.code, shown(r.stderr))
+		c, ok := parseCreds(r.Stdout)
+		if r.Code != 0 || !ok {
+			t.Fatalf("warm-up get = %q, exit %d: %s", shown(r.Stdout), r.Code, shown(r.Stderr))
 		}
 		warm = c
 		// The cached token is due for refresh, still valid: the next get asks upstream.
 		vars["DOCKER_CREDENTIAL_GCR_REFRESH_MARGIN"] = "59m59s"
 	}
 	vars = f.inject(t, e, withFaultTimeout(vars))
-	r := e.run(vars, registry, "get")
+	r := e.RunWith(vars, registry, "get")
 	runs = append(runs, r)
 	why := "served the cached token"
 	if !cached {
-		why = sourceLine(r.stdout, f.want[0])
+		why = sourceLine(r.Stdout, f.want[0])
 	}
-	figure(t, "fault %q cached=%v: exit %d after %s: %s", f.name, cached, r.code, r.elapsed.Round(10*time.Millisecond), why)
+	figure(t, "fault %q cached=%v: exit %d after %s: %s", f.name, cached, r.Code, r.Elapsed.Round(10*time.Millisecond), why)
 
-	if r.elapsed > hangBound {
-		t.Errorf("get took %s, want it bounded (< %s)", r.elapsed, hangBound)
+	if r.Elapsed > hangBound {
+		t.Errorf("get took %s, want it bounded (< %s)", r.Elapsed, hangBound)
 	}
 	// A fault that lasts waits out the bound the setting gave, not less
 	// (the get did not give up early) and not the default (the setting
 	// took effect: the bound above).
-	if f.waits && r.elapsed < faultTimeout {
-		t.Errorf("get through a fault past the source bound ended after %s, before its %s bound", r.elapsed, faultTimeout)
+	if f.waits && r.Elapsed < faultTimeout {
+		t.Errorf("get through a fault past the source bound ended after %s, before its %s bound", r.Elapsed, faultTimeout)
 	}
-	if panicked(r.stderr) {
-		t.Errorf("get crashed:\n%s", shown(r.stderr))
+	if panicked(r.Stderr) {
+		t.Errorf("get crashed:\n%s", shown(r.Stderr))
 	}
-	c, ok := parseCreds(r.stdout)
+	c, ok := parseCreds(r.Stdout)
 	switch {
 	case cached:
-		if r.code != 0 || !ok || c.Secret != warm.Secret {
-			t.Errorf("get through a transient failure with a valid cached token = %.200q, exit %d; want the cached token", shown(r.stdout), r.code)
+		if r.Code != 0 || !ok || c.Secret != warm.Secret {
+			t.Errorf("get through a transient failure with a valid cached token = %.200q, exit %d; want the cached token", shown(r.Stdout), r.Code)
 		}
-		if p, valid := e.g.Principal(c.Secret); f.base.identity != gcloudUser && (!valid || p != f.base.identity) {
+		if p, valid := e.Google.Principal(c.Secret); f.base.identity != gcloudUser && (!valid || p != f.base.identity) {
 			t.Errorf("the served token acts as %q (valid %v), want %s", p, valid, f.base.identity)
 		}
-		if !strings.Contains(r.stderr, "cached token") { // not a plain cache hit: the refresh was tried
-			t.Errorf("verbose trail does not say the cached token was served:\n%s", shown(r.stderr))
+		if !strings.Contains(r.Stderr, "cached token") { // not a plain cache hit: the refresh was tried
+			t.Errorf("verbose trail does not say the cached token was served:\n%s", shown(r.Stderr))
 		}
 	default:
-		if r.code != 1 || ok {
-			t.Errorf("get = %.200q, exit %d; want an error and no token", shown(r.stdout), r.code)
-			if p, valid := e.g.Principal(c.Secret); valid {
+		if r.Code != 1 || ok {
+			t.Errorf("get = %.200q, exit %d; want an error and no token", shown(r.Stdout), r.Code)
+			if p, valid := e.Google.Principal(c.Secret); valid {
 				t.Errorf("the token acts as %s: a token from another identity", p)
 			}
 		}
 		for _, w := range f.want {
-			if !strings.Contains(r.stdout, w) {
-				t.Errorf("error %q does not contain %q", shown(r.stdout), w)
+			if !strings.Contains(r.Stdout, w) {
+				t.Errorf("error %q does not contain %q", shown(r.Stdout), w)
 			}
 		}
-		if len(f.wantAny) > 0 && !slices.ContainsFunc(f.wantAny, func(w string) bool { return strings.Contains(r.stdout, w) }) {
-			t.Errorf("error %q contains none of %q", shown(r.stdout), f.wantAny)
+		if len(f.wantAny) > 0 && !slices.ContainsFunc(f.wantAny, func(w string) bool { return strings.Contains(r.Stdout, w) }) {
+			t.Errorf("error %q contains none of %q", shown(r.Stdout), f.wantAny)
 		}
-		if strings.Contains(r.stdout, "credentials not found") {
-			t.Errorf("a failure answered %q: docker would go anonymous", shown(r.stdout))
+		if strings.Contains(r.Stdout, "credentials not found") {
+			t.Errorf("a failure answered %q: docker would go anonymous", shown(r.Stdout))
 		}
 	}
 	for i, r := range runs {
-		out := r.stdout
-		if c, ok := parseCreds(out); ok && r.code == 0 {
+		out := r.Stdout
+		if c, ok := parseCreds(out); ok && r.Code == 0 {
 			out = strings.ReplaceAll(out, c.Secret, "") // the answer itself
 		}
-		e.noLeak(t, fmt.Sprintf("run %d stdout", i), out)
-		e.noLeak(t, fmt.Sprintf("run %d stderr (verbose trail)", i), r.stderr)
+		e.Secrets.Check(t, fmt.Sprintf("run %d stdout", i), out)
+		e.Secrets.Check(t, fmt.Sprintf("run %d stderr (verbose trail)", i), r.Stderr)
 	}
-	e.scanFiles(t)
+	e.ScanFiles(t)
 	if t.Failed() {
-		t.Logf("stdout: %s\nstderr: %s", r.stdout, r.stderr)
+		t.Logf("stdout: %s\nstderr: %s", r.Stdout, r.Stderr)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
 // TestSecrets runs the success paths and the input errors of every command
@@ -20,25 +21,28 @@ import (
 // the same for every upstream failure. Then it checks the modes of
 // everything secret: 0600 files in 0700 dirs.
 func TestSecrets(t *testing.T) {
-	e := newEnv(t, fakegoogle.Options{})
-	e.g.AllowImpersonation(vmAccount, targetSA)
-	key, err := e.g.NewServiceAccount(ciAccount)
+	e := testenv.New(t, fakegoogle.Options{})
+	e.Google.AllowImpersonation(testenv.VMAccount, targetSA)
+	key, err := e.Google.NewServiceAccount(ciAccount)
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyFile := e.write("key.json", key, 0o600)
+	keyFile := e.WriteFile("key.json", key, 0o600)
 	// On PATH, as docker needs it (doctor checks).
-	if err := os.Symlink(binary, filepath.Join(e.dir, "bin", "docker-credential-gcr")); err != nil {
+	if err := os.MkdirAll(filepath.Join(e.Home, "bin"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	trail := filepath.Join(e.dir, "trail.log")
-	verbose := e.with("DOCKER_CREDENTIAL_GCR_VERBOSE", "1", "DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT", e.g.URL)
-	toFile := e.with("DOCKER_CREDENTIAL_GCR_VERBOSE", trail, "DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT", e.g.URL)
-	withKey := e.with("DOCKER_CREDENTIAL_GCR_VERBOSE", "1", "GOOGLE_APPLICATION_CREDENTIALS", keyFile)
+	if err := os.Symlink(testenv.Binary(t), filepath.Join(e.Home, "bin", "docker-credential-gcr")); err != nil {
+		t.Fatal(err)
+	}
+	trail := filepath.Join(e.Home, "trail.log")
+	verbose := e.With("DOCKER_CREDENTIAL_GCR_VERBOSE", "1", "DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT", e.Google.URL)
+	toFile := e.With("DOCKER_CREDENTIAL_GCR_VERBOSE", trail, "DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT", e.Google.URL)
+	withKey := e.With("DOCKER_CREDENTIAL_GCR_VERBOSE", "1", "GOOGLE_APPLICATION_CREDENTIALS", keyFile)
 	password := "pw-naver-" + fmt.Sprint(len(key)) + "-Zq8Xr2Lm9Vt4"
-	e.addSecret(password)
+	e.Secrets.Add(password)
 	keyB64 := base64.StdEncoding.EncodeToString(key)
-	e.addSecret(keyB64)
+	e.Secrets.Add(keyB64)
 
 	type call struct {
 		vars         map[string]string
@@ -76,40 +80,40 @@ func TestSecrets(t *testing.T) {
 	}
 	runs := 0
 	for _, c := range calls {
-		r := e.run(c.vars, c.stdin, c.args...)
+		r := e.RunWith(c.vars, c.stdin, c.args...)
 		runs++
 		what := strings.Join(c.args, " ")
-		if (r.code == 0) != c.wantExitZero {
-			t.Errorf("%s: exit %d, want success %v\nstdout %s\nstderr %s", what, r.code, c.wantExitZero, shown(r.stdout), shown(r.stderr))
+		if (r.Code == 0) != c.wantExitZero {
+			t.Errorf("%s: exit %d, want success %v\nstdout %s\nstderr %s", what, r.Code, c.wantExitZero, shown(r.Stdout), shown(r.Stderr))
 		}
-		if panicked(r.stderr) {
-			t.Errorf("%s crashed: %s", what, shown(r.stderr))
+		if panicked(r.Stderr) {
+			t.Errorf("%s crashed: %s", what, shown(r.Stderr))
 		}
 		if !c.answerOnOut {
-			e.noLeak(t, what+" stdout", r.stdout)
-		} else if r.code == 0 && !strings.Contains(what, "docker-config") && len(e.leaks(r.stdout)) == 0 {
+			e.Secrets.Check(t, what+" stdout", r.Stdout)
+		} else if r.Code == 0 && !strings.Contains(what, "docker-config") && len(e.Secrets.Find(r.Stdout)) == 0 {
 			// The answer holds a secret in clear: the scan must see it, or it sees nothing.
-			t.Errorf("%s: the scan does not recognise the secret in the answer %.60q", what, shown(r.stdout))
+			t.Errorf("%s: the scan does not recognise the secret in the answer %.60q", what, shown(r.Stdout))
 		}
-		e.noLeak(t, what+" stderr and verbose trail", r.stderr)
+		e.Secrets.Check(t, what+" stderr and verbose trail", r.Stderr)
 	}
 	b, err := os.ReadFile(trail)
 	if err != nil || !strings.Contains(string(b), "token source served") {
 		t.Errorf("verbose trail file = %q, %v; want the trail", b, err)
 	}
-	e.noLeak(t, "verbose trail file", string(b))
-	e.scanFiles(t)
-	figure(t, "secrets: %d process runs with the verbose trail (plus every fault of TestFaults), %d secrets known to the scan, 0 hits required", runs, len(e.allSecrets()))
+	e.Secrets.Check(t, "verbose trail file", string(b))
+	e.ScanFiles(t)
+	figure(t, "secrets: %d process runs with the verbose trail (plus every fault of TestFaults), %d secrets known to the scan, 0 hits required", runs, len(e.Secrets.All()))
 
 	// Modes of everything secret.
-	settingsDir := filepath.Join(e.dir, "xdg-config", "docker-credential-gcr")
+	settingsDir := e.SettingsDir()
 	checkMode(t, settingsDir, 0o700)
 	checkMode(t, filepath.Join(settingsDir, "config.json"), 0o600)
 	checkMode(t, filepath.Join(settingsDir, "credentials.json"), 0o600)
 	checkMode(t, trail, 0o600)
-	checkMode(t, filepath.Join(e.dir, "docker"), 0o700)
-	checkMode(t, filepath.Join(e.dir, "docker", "config.json"), 0o600)
-	checkModes(t, filepath.Join(e.dir, "xdg-cache", "docker-credential-gcr"), 0o700, 0o600)
+	checkMode(t, e.Vars["DOCKER_CONFIG"], 0o700)
+	checkMode(t, e.DockerConfig(), 0o600)
+	checkModes(t, e.CacheDir(), 0o700, 0o600)
 	for _, f := range files(settingsDir) {
 		checkMode(t, filepath.Join(settingsDir, f), 0o600)
 	}
@@ -118,12 +122,12 @@ func TestSecrets(t *testing.T) {
 // TestCacheRefusesLooseFiles: a cache file that group or others can read,
 // or a cache dir others can enter, is never trusted or kept loose.
 func TestCacheRefusesLooseFiles(t *testing.T) {
-	e := newEnv(t, fakegoogle.Options{})
-	first := e.run(nil, registry, "get")
-	if _, ok := parseCreds(first.stdout); !ok {
-		t.Fatalf("get = %q", shown(first.stdout))
+	e := testenv.New(t, fakegoogle.Options{})
+	first := e.RunWith(nil, registry, "get")
+	if _, ok := parseCreds(first.Stdout); !ok {
+		t.Fatalf("get = %q", shown(first.Stdout))
 	}
-	cache := filepath.Join(e.dir, "xdg-cache", "docker-credential-gcr")
+	cache := e.CacheDir()
 	var entries []string
 	for _, f := range files(cache) {
 		if strings.HasSuffix(f, ".json") && !strings.Contains(f, string(filepath.Separator)) {
@@ -145,13 +149,13 @@ func TestCacheRefusesLooseFiles(t *testing.T) {
 	if err := os.Chmod(cache, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	r := e.run(nil, registry, "get")
-	c2, _ := parseCreds(r.stdout)
-	if c2.Secret == forged || r.code != 0 {
-		t.Errorf("get with a world-readable cache file = %.80q, exit %d; want it ignored", shown(r.stdout), r.code)
+	r := e.RunWith(nil, registry, "get")
+	c2, _ := parseCreds(r.Stdout)
+	if c2.Secret == forged || r.Code != 0 {
+		t.Errorf("get with a world-readable cache file = %.80q, exit %d; want it ignored", shown(r.Stdout), r.Code)
 	}
-	if p, valid := e.g.Principal(c2.Secret); !valid || p != vmAccount {
-		t.Errorf("get served a token acting as %q (valid %v), want %s", p, valid, vmAccount)
+	if p, valid := e.Google.Principal(c2.Secret); !valid || p != testenv.VMAccount {
+		t.Errorf("get served a token acting as %q (valid %v), want %s", p, valid, testenv.VMAccount)
 	}
 	checkModes(t, cache, 0o700, 0o600)
 }
