@@ -13,49 +13,26 @@ import (
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/configure"
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 	"github.com/docker-credential-gcr/docker-credential-gcr/kubelet"
 	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 )
 
-// world is a user's world in a temp dir: a home with the settings file, a
-// key of the fake Google as the only token source, and an environment that
-// names them. The process's own environment and HOME are never read.
+// world is an isolated user of internal/testenv whose only token source is
+// a key of the fake Google, with the settings file the test gives. The
+// process's own environment and HOME are never read.
 type world struct {
-	g    *fakegoogle.Server
-	home string
-	env  map[string]string
+	*testenv.Env
 }
 
 const keyAccount = "node@p.iam.gserviceaccount.com"
 
 func newWorld(t *testing.T, settingsJSON string) *world {
 	t.Helper()
-	g, err := fakegoogle.New(fakegoogle.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Close)
-	key, err := g.NewServiceAccount(keyAccount)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &world{g: g, home: t.TempDir()}
-	keyFile := filepath.Join(w.home, "key.json")
-	if err := os.WriteFile(keyFile, key, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	w.env = map[string]string{
-		"HOME":                                w.home,
-		"XDG_CONFIG_HOME":                     filepath.Join(w.home, ".config"),
-		"XDG_CACHE_HOME":                      filepath.Join(w.home, ".cache"),
-		"DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES": "credentials-file",
-		"GOOGLE_APPLICATION_CREDENTIALS":      keyFile,
-		"DBUS_SESSION_BUS_ADDRESS":            "unix:path=/nonexistent",
-		// The fake's key names its 127.0.0.1 token endpoint.
-		"DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS": "1",
-	}
+	w := &world{testenv.New(t, fakegoogle.Options{})}
+	w.UseKey(keyAccount)
 	if settingsJSON != "" {
-		w.writeSettings(t, filepath.Join(w.home, ".config"), settingsJSON)
+		w.writeSettings(t, w.Vars["XDG_CONFIG_HOME"], settingsJSON)
 	}
 	return w
 }
@@ -73,7 +50,7 @@ func (w *world) writeSettings(t *testing.T, configDir, settingsJSON string) {
 
 func (w *world) app(stderr *bytes.Buffer) *App {
 	return New(Env{
-		Getenv:  func(k string) string { return w.env[k] },
+		Getenv:  w.Getenv,
 		HomeDir: func() (string, error) { return "", errors.New("the user database is not asked in this test") },
 		Stderr:  stderr,
 	})
@@ -97,7 +74,7 @@ func TestKubeletFromSettings(t *testing.T) {
 		t.Fatalf("ServeKubelet() wrote %q: %v", out.String(), err)
 	}
 	a0 := r.Auth["registry.example.com:5000"]
-	if p, _ := w.g.Principal(a0.Password); a0.Username != registry.Username || p != keyAccount {
+	if p, _ := w.Google.Principal(a0.Password); a0.Username != registry.Username || p != keyAccount {
 		t.Errorf("registered host: auth = user %q for %q, want oauth2accesstoken for %s", a0.Username, p, keyAccount)
 	}
 	if d, err := time.ParseDuration(r.CacheDuration); err != nil || d > 50*time.Minute || d < 49*time.Minute {
@@ -115,14 +92,15 @@ func TestKubeletFromSettings(t *testing.T) {
 // and the token cache are found there. Nothing touches the process's HOME.
 func TestHomeFromUserDatabase(t *testing.T) {
 	w := newWorld(t, "")
-	home := w.home
-	for _, k := range []string{"HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"} {
-		delete(w.env, k)
+	home := w.Home
+	delete(w.Vars, "HOME")
+	for k := range testenv.Layout { // DOCKER_CONFIG, XDG_*: the defaults under the home
+		delete(w.Vars, k)
 	}
 	w.writeSettings(t, filepath.Join(home, ".config"), `{"registries":["registry.example.com"]}`)
 	asked := 0
 	a := New(Env{
-		Getenv:  func(k string) string { return w.env[k] },
+		Getenv:  func(k string) string { return w.Vars[k] },
 		HomeDir: func() (string, error) { asked++; return home, nil },
 	})
 	var cfg bytes.Buffer
@@ -143,9 +121,9 @@ func TestHomeFromUserDatabase(t *testing.T) {
 		t.Errorf("the user database was asked %d times, want once", asked)
 	}
 	// With HOME set, it is not asked at all.
-	w.env["HOME"] = home
+	w.Vars["HOME"] = home
 	asked = 0
-	if err := New(Env{Getenv: func(k string) string { return w.env[k] }, HomeDir: func() (string, error) { asked++; return "/elsewhere", nil }}).ClearCache(&bytes.Buffer{}); err != nil || asked != 0 {
+	if err := New(Env{Getenv: func(k string) string { return w.Vars[k] }, HomeDir: func() (string, error) { asked++; return "/elsewhere", nil }}).ClearCache(&bytes.Buffer{}); err != nil || asked != 0 {
 		t.Errorf("with HOME set: ClearCache() = %v, user database asked %d times, want 0", err, asked)
 	}
 }
@@ -158,7 +136,7 @@ func TestSettingsReadOnce(t *testing.T) {
 	if err := a.KubeletConfig(&first, kubelet.OutputJSON, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	w.writeSettings(t, filepath.Join(w.home, ".config"), `{"registries":["two.example.com"]}`)
+	w.writeSettings(t, w.Vars["XDG_CONFIG_HOME"], `{"registries":["two.example.com"]}`)
 	var second bytes.Buffer
 	if err := a.KubeletConfig(&second, kubelet.OutputJSON, time.Minute); err != nil {
 		t.Fatal(err)
