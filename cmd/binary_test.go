@@ -1,8 +1,7 @@
 package cmd_test
 
 import (
-	"bytes"
-	"fmt"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -14,114 +13,43 @@ import (
 	"github.com/docker/docker-credential-helpers/credentials"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
-// binary is the helper built once for the package: the tests below drive it
-// the way docker does, as a separate process, for what only a process
-// shows: the protocol's fast path and its exit codes, docker's own client
-// library, PATH lookups, the metadata server and gcloud sources (whose
-// libraries read the process's environment), a shell's completion.
-var binary string
+// The tests below drive the binary (built once for the package by
+// internal/testenv) the way docker does, as a separate process, for what
+// only a process shows: the protocol's fast path and its exit codes,
+// docker's own client library, PATH lookups, the metadata server and gcloud
+// sources (whose libraries read the process's environment), a shell's
+// completion.
+func TestMain(m *testing.M) { testenv.Main(m) }
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "dcg-bin-")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "docker-credential-gcr")
-	// -buildvcs=false: the same version line ("dev") on every machine;
-	// TestVersionStampedByGo builds its own with what Go stamps.
-	build := exec.Command("go", "build", "-buildvcs=false", "-o", binary, "../cmd/docker-credential-gcr")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build:", err)
-		os.Exit(2)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// proc is an isolated user for the binary: HOME, DOCKER_CONFIG, XDG_* and
-// gcloud's config in a temp dir; the metadata server is the fake. The
-// process runs with only these variables.
+// proc is an isolated user of internal/testenv for the binary; the
+// metadata server is the fake, serving testenv.VMAccount.
 type proc struct {
-	t    *testing.T
-	g    *fakegoogle.Server
-	dir  string
-	vars map[string]string
+	*testenv.Env
+	t *testing.T
 }
-
-const vmAccount = "vm@p.iam.gserviceaccount.com"
 
 func newProc(t *testing.T) *proc {
 	t.Helper()
-	g, err := fakegoogle.New(fakegoogle.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Close)
-	g.SetMetadataAccount("default", vmAccount)
-	dir := t.TempDir()
-	return &proc{t: t, g: g, dir: dir, vars: map[string]string{
-		"PATH":                     pathWithoutHelper(),
-		"HOME":                     dir,
-		"DOCKER_CONFIG":            filepath.Join(dir, "docker"),
-		"XDG_CONFIG_HOME":          filepath.Join(dir, "xdg-config"),
-		"XDG_CACHE_HOME":           filepath.Join(dir, "xdg-cache"),
-		"XDG_RUNTIME_DIR":          filepath.Join(dir, "xdg-runtime"),
-		"CLOUDSDK_CONFIG":          filepath.Join(dir, "gcloud"),
-		"GCE_METADATA_HOST":        strings.TrimPrefix(g.URL, "http://"),
-		"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent",
-	}}
-}
-
-// pathWithoutHelper is $PATH less any dir holding a docker-credential-gcr
-// (make build puts one in ./bin): tests decide where the helper is.
-func pathWithoutHelper() string {
-	var keep []string
-	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
-		if _, err := os.Stat(filepath.Join(d, "docker-credential-gcr")); err != nil {
-			keep = append(keep, d)
-		}
-	}
-	return strings.Join(keep, string(os.PathListSeparator))
-}
-
-func (p *proc) environ() []string {
-	var env []string
-	for k, v := range p.vars {
-		env = append(env, k+"="+v)
-	}
-	return env
-}
-
-// command is the binary with args in p's environment only.
-func (p *proc) command(args ...string) *exec.Cmd {
-	c := exec.Command(binary, args...)
-	c.Env = p.environ()
-	return c
+	return &proc{Env: testenv.New(t, fakegoogle.Options{}), t: t}
 }
 
 // run executes the binary and returns its output and exit code.
 func (p *proc) run(stdin string, args ...string) (stdout, stderr string, code int) {
 	p.t.Helper()
-	c := p.command(args...)
-	c.Stdin = strings.NewReader(stdin)
-	var o, er bytes.Buffer
-	c.Stdout, c.Stderr = &o, &er
-	err := c.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		p.t.Fatalf("run %v: %v", args, err)
+	r := p.Run(stdin, args...)
+	var ee *exec.ExitError
+	if r.Err != nil && !errors.As(r.Err, &ee) {
+		p.t.Fatalf("%s", r)
 	}
-	return o.String(), er.String(), code
+	return r.Stdout, r.Stderr, r.Code
 }
 
 // program runs the binary for docker's client library
 // (github.com/docker/docker-credential-helpers/client) in p's environment.
-func (p *proc) program(args ...string) client.Program { return &shell{c: p.command(args...)} }
+func (p *proc) program(args ...string) client.Program { return &shell{c: p.Command(nil, args...)} }
 
 type shell struct{ c *exec.Cmd }
 
@@ -145,18 +73,18 @@ func TestGetThroughDockerClient(t *testing.T) {
 		if c.Username != "oauth2accesstoken" || c.ServerURL != url {
 			t.Errorf("client.Get(%q) = user %q url %q, want oauth2accesstoken %q", url, c.Username, c.ServerURL, url)
 		}
-		if got, ok := p.g.Principal(c.Secret); !ok || got != vmAccount {
+		if got, ok := p.Google.Principal(c.Secret); !ok || got != testenv.VMAccount {
 			t.Errorf("client.Get(%q): Principal(secret) = %q, %v, want the VM's account", url, got, ok)
 		}
 	}
-	before := p.g.Count("metadata-token")
+	before := p.Google.Count("metadata-token")
 	for _, url := range []string{"docker.io", "https://index.docker.io/v1/", "ghcr.io", "evil.example.com", "gcr.io.evil.com", "localhost:5000"} {
 		_, err := client.Get(p.program, url)
 		if !credentials.IsErrCredentialsNotFound(err) {
 			t.Errorf("client.Get(%q) error = %v, want credentials not found", url, err)
 		}
 	}
-	if n := p.g.Count("metadata-token") - before; n != 0 {
+	if n := p.Google.Count("metadata-token") - before; n != 0 {
 		t.Errorf("foreign hosts caused %d metadata token requests, want 0", n)
 	}
 	// An S3NS registry is Google's, but of another universe: the VM's
@@ -165,7 +93,7 @@ func TestGetThroughDockerClient(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "universe s3nsapis.fr") {
 		t.Errorf("client.Get(s3ns host) error = %v, want no credentials for universe s3nsapis.fr", err)
 	}
-	if n := p.g.Count("metadata-token") - before; n != 0 {
+	if n := p.Google.Count("metadata-token") - before; n != 0 {
 		t.Errorf("the S3NS host caused %d googleapis.com token requests, want 0", n)
 	}
 }
@@ -200,16 +128,12 @@ func TestExitCodes(t *testing.T) {
 // which pass no flag.
 func TestVerboseOnTheFastPath(t *testing.T) {
 	p := newProc(t)
-	p.vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = "1"
+	p.Vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = "1"
 	out, stderr, code := p.run("gcr.io", "get")
 	if code != 0 || !strings.Contains(stderr, "source=metadata") || !strings.Contains(stderr, "/computeMetadata/v1/") {
 		t.Errorf("get with DOCKER_CREDENTIAL_GCR_VERBOSE=1 = exit %d, stderr %q, want the metadata source's trail", code, stderr)
 	}
-	for _, s := range p.g.Secrets() {
-		if len(s) >= 8 && strings.Contains(stderr, s) {
-			t.Errorf("the trail leaks a secret of the fake")
-		}
-	}
+	p.Secrets.Check(t, "the trail", stderr)
 	if !strings.HasPrefix(out, "{") {
 		t.Errorf("stdout = %q, want the credential JSON alone", out)
 	}
@@ -222,7 +146,7 @@ func TestGcloudNotOnPath(t *testing.T) {
 	if _, stderr, code := p.run("", "config", "--token-source=gcloud"); code != 0 {
 		t.Fatalf("config --token-source=gcloud: exit %d, %s", code, stderr)
 	}
-	p.vars["PATH"] = p.dir // no gcloud
+	p.Vars["PATH"] = p.Home // no gcloud
 	out, _, code := p.run("gcr.io", "get")
 	if code == 0 || !strings.Contains(out, "gcloud is not on PATH") || strings.Contains(out, "metadata") {
 		t.Errorf("get with --token-source=gcloud = %q, exit %d, want only the gcloud failure", out, code)
@@ -240,24 +164,22 @@ func TestHelperOnPath(t *testing.T) {
 	if code == 0 || !strings.Contains(out, "helper on PATH:   no") {
 		t.Errorf("doctor without the helper on PATH = exit %d, %q, want the problem", code, out)
 	}
-	p.vars["PATH"] = filepath.Dir(binary) + string(os.PathListSeparator) + p.vars["PATH"]
+	p.Vars["PATH"] = filepath.Dir(testenv.Binary(t)) + string(os.PathListSeparator) + p.Vars["PATH"]
 	_, stderr, code = p.run("", "configure-docker", "us-east1-docker.pkg.dev")
 	if code != 0 || strings.Contains(stderr, "not on PATH") {
 		t.Errorf("configure-docker with the helper on PATH = exit %d, %q, want no warning", code, stderr)
 	}
 	out, _, code = p.run("", "doctor", "us-east1-docker.pkg.dev")
-	if code != 0 || !strings.Contains(out, "helper on PATH:   "+binary) || !strings.Contains(out, "as "+vmAccount) {
+	if code != 0 || !strings.Contains(out, "helper on PATH:   "+testenv.Binary(t)) || !strings.Contains(out, "as "+testenv.VMAccount) {
 		t.Errorf("doctor with the helper on PATH = exit %d, %q, want it found and the VM's identity", code, out)
 	}
 }
 
 func TestCompletionLoadsInBash(t *testing.T) {
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("SKIP: bash not installed")
-	}
+	testenv.Need(t, "bash")
 	p := newProc(t)
-	c := exec.Command("bash", "-c", `source <("$0" completion bash) && complete -p docker-credential-gcr`, binary)
-	c.Env = []string{"PATH=" + p.vars["PATH"], "HOME=" + p.dir}
+	c := exec.Command("bash", "-c", `source <("$0" completion bash) && complete -p docker-credential-gcr`, testenv.Binary(t))
+	c.Env = []string{"PATH=" + p.Vars["PATH"], "HOME=" + p.Home}
 	out, err := c.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "docker-credential-gcr") {
 		t.Errorf("bash completion: %v\n%s", err, out)

@@ -16,72 +16,40 @@ import (
 	"github.com/docker-credential-gcr/docker-credential-gcr/cmd"
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/app"
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
 // keyAccount is the identity of the key the in-process tests use.
 const keyAccount = "ci@p.iam.gserviceaccount.com"
 
-// env is an isolated user for the commands run in-process through
-// NewCmdRoot: HOME, DOCKER_CONFIG, XDG_* and gcloud's config in a temp dir,
-// a key of the fake Google as the only token source, and an environment
-// handed to the App, never set in the process. (The metadata and gcloud
-// sources are not used in-process: the metadata library and gcloud read the
-// process's environment; binary_test.go drives those through the binary.)
+// env is an isolated user of internal/testenv for the commands run
+// in-process through NewCmdRoot: a key of the fake Google as the only token
+// source, and Vars handed to the App, never set in the process. (The
+// metadata and gcloud sources are not used in-process: the metadata library
+// and gcloud read the process's environment; binary_test.go drives those
+// through the binary.)
 type env struct {
-	t    *testing.T
-	g    *fakegoogle.Server
-	dir  string
-	key  string // the key file of keyAccount
-	vars map[string]string
+	*testenv.Env
+	t   *testing.T
+	key string // the key file of keyAccount
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	g, err := fakegoogle.New(fakegoogle.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Close)
-	key, err := g.NewServiceAccount(keyAccount)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	e := &env{t: t, g: g, dir: dir, vars: map[string]string{
-		"HOME":                     dir,
-		"DOCKER_CONFIG":            filepath.Join(dir, "docker"),
-		"XDG_CONFIG_HOME":          filepath.Join(dir, "xdg-config"),
-		"XDG_CACHE_HOME":           filepath.Join(dir, "xdg-cache"),
-		"XDG_RUNTIME_DIR":          filepath.Join(dir, "xdg-runtime"),
-		"CLOUDSDK_CONFIG":          filepath.Join(dir, "gcloud"),
-		"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent",
-		// The fake's key files name its 127.0.0.1 endpoints.
-		"DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS": "1",
-		"DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES":                "credentials-file",
-	}}
-	e.key = e.write("key.json", key)
-	e.vars["GOOGLE_APPLICATION_CREDENTIALS"] = e.key
+	e := &env{Env: testenv.New(t, fakegoogle.Options{}), t: t}
+	e.key = e.UseKey(keyAccount)
 	return e
 }
 
+// write writes data at name under the home (0600) and returns the path.
 func (e *env) write(name string, data []byte) string {
 	e.t.Helper()
-	p := filepath.Join(e.dir, name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		e.t.Fatal(err)
-	}
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		e.t.Fatal(err)
-	}
-	return p
+	return e.WriteFile(name, data, 0o600)
 }
 
 // root returns the command tree running in e's world.
 func (e *env) root() *cobra.Command {
-	return cmd.NewCmdRoot(app.Env{
-		Getenv:  func(k string) string { return e.vars[k] },
-		HomeDir: func() (string, error) { return e.dir, nil },
-	})
+	return cmd.NewCmdRoot(app.Env{Getenv: e.Getenv, HomeDir: e.HomeDir})
 }
 
 // run executes args in-process with stdin, as the binary would but for
@@ -99,16 +67,6 @@ func (e *env) run(stdin string, args ...string) (stdout, stderr string, err erro
 	return o.String(), er.String(), err
 }
 
-// noLeak fails when any secret the fake issued appears in s.
-func (e *env) noLeak(what, s string) {
-	e.t.Helper()
-	for _, secret := range e.g.Secrets() {
-		if len(secret) >= 8 && strings.Contains(s, secret) {
-			e.t.Errorf("%s leaks a secret of the fake (%d chars)", what, len(secret))
-		}
-	}
-}
-
 // errText is err's message, or "".
 func errText(err error) string {
 	if err == nil {
@@ -124,7 +82,7 @@ func TestServiceAccountKeyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, data := range map[string][]byte{"raw": key, "base64": []byte(base64.StdEncoding.EncodeToString(key))} {
-		e.vars["GOOGLE_APPLICATION_CREDENTIALS"] = e.write(name+".json", data)
+		e.Vars["GOOGLE_APPLICATION_CREDENTIALS"] = e.write(name+".json", data)
 		out, stderr, err := e.run("us-docker.pkg.dev", "get")
 		if err != nil {
 			t.Fatalf("get (%s key) = %v: %s %s", name, err, out, stderr)
@@ -133,7 +91,7 @@ func TestServiceAccountKeyFile(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &c); err != nil {
 			t.Fatalf("get output %q: %v", out, err)
 		}
-		if got, _ := e.g.Principal(c.Secret); got != keyAccount {
+		if got, _ := e.Google.Principal(c.Secret); got != keyAccount {
 			t.Errorf("get (%s key): Principal = %q, want %s", name, got, keyAccount)
 		}
 		if stderr != "" {
@@ -166,9 +124,9 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			delete(e.vars, "GOOGLE_APPLICATION_CREDENTIALS")
+			delete(e.Vars, "GOOGLE_APPLICATION_CREDENTIALS")
 			if tt.creds != nil {
-				e.vars["GOOGLE_APPLICATION_CREDENTIALS"] = e.write("creds-"+strings.ReplaceAll(tt.name, " ", "-"), tt.creds)
+				e.Vars["GOOGLE_APPLICATION_CREDENTIALS"] = e.write("creds-"+strings.ReplaceAll(tt.name, " ", "-"), tt.creds)
 			}
 			out, stderr, err := e.run(tt.stdin, tt.args...)
 			if err == nil {
@@ -177,29 +135,29 @@ func TestBadInput(t *testing.T) {
 			if !strings.Contains(out+stderr+errText(err), tt.want) {
 				t.Errorf("%v output = %q / %q / %v, want it to contain %q", tt.args, out, stderr, err, tt.want)
 			}
-			e.noLeak("output of "+tt.name, out+stderr+errText(err))
+			e.Secrets.Check(t, "output of "+tt.name, out+stderr+errText(err))
 		})
 	}
 }
 
 func TestPrintAccessToken(t *testing.T) {
 	e := newEnv(t)
-	e.g.AllowImpersonation(keyAccount, "target@p.iam.gserviceaccount.com")
+	e.Google.AllowImpersonation(keyAccount, "target@p.iam.gserviceaccount.com")
 	out, stderr, err := e.run("", "print-access-token")
 	if err != nil || strings.Count(out, "\n") != 1 || stderr != "" {
 		t.Fatalf("print-access-token = %q, %q, %v, want one line", out, stderr, err)
 	}
-	if got, _ := e.g.Principal(strings.TrimSpace(out)); got != keyAccount {
+	if got, _ := e.Google.Principal(strings.TrimSpace(out)); got != keyAccount {
 		t.Errorf("print-access-token: Principal = %q, want %s", got, keyAccount)
 	}
 
-	e.vars["DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"] = e.g.URL
+	e.Vars["DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"] = e.Google.URL
 	out, _, err = e.run("", "print-access-token", "--format=creds", "--impersonate-service-account=target@p.iam.gserviceaccount.com")
 	tok, ok := strings.CutPrefix(strings.TrimSuffix(out, "\n"), "oauth2accesstoken:")
 	if err != nil || !ok || strings.Contains(tok, "\n") {
 		t.Fatalf("print-access-token --format=creds = %q, %v, want oauth2accesstoken:TOKEN", out, err)
 	}
-	if got, _ := e.g.Principal(tok); got != "target@p.iam.gserviceaccount.com" {
+	if got, _ := e.Google.Principal(tok); got != "target@p.iam.gserviceaccount.com" {
 		t.Errorf("impersonated token Principal = %q, want target", got)
 	}
 
@@ -207,7 +165,7 @@ func TestPrintAccessToken(t *testing.T) {
 	if err == nil || out != "" || !strings.Contains(errText(err), "roles/iam.serviceAccountTokenCreator") {
 		t.Errorf("refused impersonation = %q, %q, %v, want an error naming the role and empty stdout", out, stderr, err)
 	}
-	e.noLeak("refused impersonation", out+stderr+errText(err))
+	e.Secrets.Check(t, "refused impersonation", out+stderr+errText(err))
 
 	out, _, err = e.run("", "print-access-token", "--format=json")
 	var j struct {
@@ -235,7 +193,7 @@ func TestConfigTokenSource(t *testing.T) {
 	if err != nil || !strings.Contains(out, `"env"`) {
 		t.Fatalf("config --token-source = %q, %v", out, err)
 	}
-	settingsFile := filepath.Join(e.dir, "xdg-config", "docker-credential-gcr", "config.json")
+	settingsFile := filepath.Join(e.SettingsDir(), "config.json")
 	if !strings.Contains(stderr, "settings: "+settingsFile) {
 		t.Errorf("config stderr = %q, want it to name %s", stderr, settingsFile)
 	}
@@ -253,9 +211,9 @@ func TestConfigTokenSource(t *testing.T) {
 
 func TestConfigureDocker(t *testing.T) {
 	e := newEnv(t)
-	cfg := filepath.Join(e.dir, "docker", "config.json")
+	cfg := e.DockerConfig()
 	orig := "{\n  \"auths\": {\n    \"ghcr.io\": {}\n  },\n  \"credsStore\": \"desktop\",\n  \"x-unknown\": [1, 2]\n}\n"
-	e.write("docker/config.json", []byte(orig))
+	e.write(cfg, []byte(orig))
 	if err := os.Chmod(cfg, 0o640); err != nil {
 		t.Fatal(err)
 	}
@@ -333,9 +291,9 @@ func TestConfigureDocker(t *testing.T) {
 
 func TestVerboseTrailRedacted(t *testing.T) {
 	e := newEnv(t)
-	e.g.AllowImpersonation(keyAccount, "target@p.iam.gserviceaccount.com")
-	e.vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = "1"
-	e.vars["DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"] = e.g.URL
+	e.Google.AllowImpersonation(keyAccount, "target@p.iam.gserviceaccount.com")
+	e.Vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = "1"
+	e.Vars["DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"] = e.Google.URL
 	out, stderr, err := e.run("gcr.io", "get")
 	if err != nil {
 		t.Fatalf("get = %v: %s %s", err, out, stderr)
@@ -349,7 +307,7 @@ func TestVerboseTrailRedacted(t *testing.T) {
 	if !strings.Contains(stderr2, "cache hit") {
 		t.Errorf("second get's trail lacks the cache hit:\n%s", stderr2)
 	}
-	delete(e.vars, "DOCKER_CREDENTIAL_GCR_VERBOSE")
+	delete(e.Vars, "DOCKER_CREDENTIAL_GCR_VERBOSE")
 	_, stderr3, _ := e.run("", "--verbose", "print-access-token", "--impersonate-service-account=target@p.iam.gserviceaccount.com")
 	_, stderr4, err4 := e.run("", "-v", "print-access-token", "--impersonate-service-account=denied@p.iam.gserviceaccount.com")
 	for _, s := range []string{stderr3, stderr4} {
@@ -357,8 +315,8 @@ func TestVerboseTrailRedacted(t *testing.T) {
 			t.Errorf("--verbose / -v trail = %q, want the requests", s)
 		}
 	}
-	log := filepath.Join(e.dir, "trail.log")
-	e.vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = log
+	log := filepath.Join(e.Home, "trail.log")
+	e.Vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = log
 	if _, _, err := e.run("eu.gcr.io", "get"); err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +324,7 @@ func TestVerboseTrailRedacted(t *testing.T) {
 	if err != nil || !strings.Contains(string(fileTrail), "token source served") {
 		t.Errorf("DOCKER_CREDENTIAL_GCR_VERBOSE=FILE wrote %q, %v, want the trail", fileTrail, err)
 	}
-	e.noLeak("verbose trail", stderr+stderr2+stderr3+stderr4+errText(err4)+string(fileTrail))
+	e.Secrets.Check(t, "verbose trail", stderr+stderr2+stderr3+stderr4+errText(err4)+string(fileTrail))
 }
 
 func TestCompletionOtherShells(t *testing.T) {

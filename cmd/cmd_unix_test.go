@@ -37,14 +37,14 @@ func TestVerboseTrailFileRefused(t *testing.T) {
 			if tt.foreign && os.Geteuid() != 0 {
 				t.Skip("only root can give a file to another user")
 			}
-			path := filepath.Join(e.dir, tt.name+".log")
+			path := filepath.Join(e.Home, tt.name+".log")
 			if err := tt.plant(path); err != nil {
 				t.Fatal(err)
 			}
 			if tt.check == "" {
 				tt.check = path
 			}
-			e.vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = path
+			e.Vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = path
 			out, stderr, err := e.run("gcr.io", "get")
 			if err != nil {
 				t.Fatalf("get with a refused trail file = %v, %s %s; want the trail refused, not get", err, out, stderr)
@@ -66,8 +66,8 @@ func TestVerboseTrailFileRefused(t *testing.T) {
 			}
 		})
 	}
-	fresh := filepath.Join(e.dir, "new.log")
-	e.vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = fresh
+	fresh := filepath.Join(e.Home, "new.log")
+	e.Vars["DOCKER_CREDENTIAL_GCR_VERBOSE"] = fresh
 	if _, stderr, err := e.run("gcr.io", "get"); err != nil || strings.Contains(stderr, fresh) {
 		t.Errorf("get with a new trail file = %v, %q, want it used silently", err, stderr)
 	}
@@ -84,8 +84,8 @@ func TestGetRefusesUntrustedSettings(t *testing.T) {
 	if err := os.Chmod(cfg, 0o666); err != nil {
 		t.Fatal(err)
 	}
-	delete(e.vars, "DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES")
-	e.vars["DOCKER_CREDENTIAL_GCR_CONFIG"] = cfg
+	delete(e.Vars, "DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES")
+	e.Vars["DOCKER_CREDENTIAL_GCR_CONFIG"] = cfg
 	out, _, err := e.run("gcr.io", "get")
 	if err == nil || !strings.Contains(out, cfg) || !strings.Contains(out, "chmod") {
 		t.Errorf("get with a world-writable settings file = %q, %v, want a refusal on stdout naming it and chmod", out, err)
@@ -93,12 +93,12 @@ func TestGetRefusesUntrustedSettings(t *testing.T) {
 	if err := os.Chmod(cfg, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e.vars["DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES"] = "bogus,credentials-file"
+	e.Vars["DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES"] = "bogus,credentials-file"
 	out, _, err = e.run("gcr.io", "get")
 	if err == nil || !strings.Contains(out, `"bogus"`) || !strings.Contains(out, "gcloud") {
 		t.Errorf("get with DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES=bogus,credentials-file = %q, %v, want an error naming bogus and the valid names", out, err)
 	}
-	if n := e.g.Count("token"); n != 0 {
+	if n := e.Google.Count("token"); n != 0 {
 		t.Errorf("refused settings made %d token requests, want 0", n)
 	}
 }

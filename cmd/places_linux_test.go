@@ -3,18 +3,18 @@
 package cmd_test
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
 // homeless runs the binary as a systemd unit without User=, a GCE startup
@@ -31,12 +31,14 @@ import (
 // directory of readOnly is a read-only bind mount of itself: a read-only
 // place that root cannot write either. Where no mount namespace can be made
 // (not root, no CAP_SYS_ADMIN) the tests skip and say so.
+//
+// Vars is the whole environment (env -i); the fake Google and the binary
+// are internal/testenv's.
 type homeless struct {
+	*testenv.Env
 	t        *testing.T
-	g        *fakegoogle.Server
-	home     string            // root's home in the namespace's user database
-	vars     map[string]string // the whole environment (env -i)
-	readOnly []string          // read-only bind mounts of themselves
+	home     string   // root's home in the namespace's user database
+	readOnly []string // read-only bind mounts of themselves
 	passwd   string
 }
 
@@ -67,14 +69,8 @@ func newHomeless(t *testing.T) *homeless {
 	if err := canUnshare(); err != nil {
 		t.Skipf("SKIP: needs a private mount namespace to give root a temp home and read-only mounts: %v", err)
 	}
-	g, err := fakegoogle.New(fakegoogle.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Close)
-	g.SetMetadataAccount("default", vmAccount)
-	base := t.TempDir()
-	h := &homeless{t: t, g: g, home: filepath.Join(base, "home"), passwd: filepath.Join(base, "passwd")}
+	e := testenv.New(t, fakegoogle.Options{})
+	h := &homeless{Env: e, t: t, home: filepath.Join(e.Home, "home"), passwd: filepath.Join(e.Home, "passwd")}
 	if err := os.Mkdir(h.home, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -87,9 +83,9 @@ func newHomeless(t *testing.T) *homeless {
 		t.Fatal(err)
 	}
 	guardRealHome(t)
-	h.vars = map[string]string{
-		"PATH":              filepath.Dir(binary) + string(os.PathListSeparator) + pathWithoutHelper(),
-		"GCE_METADATA_HOST": strings.TrimPrefix(g.URL, "http://"),
+	h.Vars = map[string]string{
+		"PATH":              filepath.Dir(testenv.Binary(t)) + string(os.PathListSeparator) + testenv.PathWithoutHelper(),
+		"GCE_METADATA_HOST": e.Vars["GCE_METADATA_HOST"],
 	}
 	return h
 }
@@ -117,7 +113,7 @@ func guardRealHome(t *testing.T) {
 	})
 }
 
-// run executes the binary under `env -i` with h.vars in the namespace.
+// run executes the binary under `env -i` with h.Vars in the namespace.
 func (h *homeless) run(stdin string, args ...string) (stdout, stderr string, code int) {
 	h.t.Helper()
 	script := `pw=$1; n=$2; shift 2
@@ -130,31 +126,21 @@ if [ -e /etc/nsswitch.conf ]; then mount --bind "$pw.nss" /etc/nsswitch.conf || 
 exec env -i "$@"`
 	argv := []string{"--mount", "--propagation", "private", "sh", "-c", script, "sh", h.passwd, fmt.Sprint(len(h.readOnly))}
 	argv = append(argv, h.readOnly...)
-	keys := make([]string, 0, len(h.vars))
-	for k := range h.vars {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		argv = append(argv, k+"="+h.vars[k])
-	}
-	argv = append(append(argv, binary), args...)
+	argv = append(argv, testenv.Environ(h.Vars)...)
+	argv = append(append(argv, testenv.Binary(h.t)), args...)
 	c := exec.Command("unshare", argv...)
 	c.Dir = h.home
 	c.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"} // for unshare, sh and mount only
 	c.Stdin = strings.NewReader(stdin)
-	var o, e bytes.Buffer
-	c.Stdout, c.Stderr = &o, &e
-	err := c.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		h.t.Fatalf("run %v: %v", args, err)
+	r := testenv.Run(c)
+	var ee *exec.ExitError
+	if r.Err != nil && !errors.As(r.Err, &ee) {
+		h.t.Fatalf("run %v: %v", args, r.Err)
 	}
-	if code == 97 {
-		h.t.Fatalf("run %v: the namespace's mounts failed: %s", args, e.String())
+	if r.Code == 97 {
+		h.t.Fatalf("run %v: the namespace's mounts failed: %s", args, r.Stderr)
 	}
-	return o.String(), e.String(), code
+	return r.Stdout, r.Stderr, r.Code
 }
 
 // mustRun runs args and fails the test (going on with the next command)
@@ -187,7 +173,7 @@ func TestHomeUnset(t *testing.T) {
 	var c struct{ Username, Secret string }
 	if err := json.Unmarshal([]byte(out), &c); err != nil || c.Username != "oauth2accesstoken" {
 		t.Errorf("get = %q, %v; want an oauth2accesstoken credential", out, err)
-	} else if p, _ := h.g.Principal(c.Secret); p != vmAccount {
+	} else if p, _ := h.Google.Principal(c.Secret); p != testenv.VMAccount {
 		t.Errorf("get: token of %q, want the VM's", p)
 	}
 	if des, err := os.ReadDir(cacheDir); err != nil || len(des) == 0 {
@@ -195,12 +181,12 @@ func TestHomeUnset(t *testing.T) {
 	}
 
 	out, _ = h.mustRun("", "print-access-token")
-	if p, _ := h.g.Principal(strings.TrimSpace(out)); p != vmAccount {
+	if p, _ := h.Google.Principal(strings.TrimSpace(out)); p != testenv.VMAccount {
 		t.Errorf("print-access-token = a token of %q, want the VM's", p)
 	}
 
 	out, _ = h.mustRun("", "doctor", "gcr.io")
-	for _, want := range []string{dockerConfig, filepath.Join(settingsDir, "config.json"), cacheDir, "as " + vmAccount, "result:           ok"} {
+	for _, want := range []string{dockerConfig, filepath.Join(settingsDir, "config.json"), cacheDir, "as " + testenv.VMAccount, "result:           ok"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("doctor = %q, want it to contain %q", out, want)
 		}
@@ -244,24 +230,24 @@ func TestHomeUnset(t *testing.T) {
 // usable. Setting the cache dir somewhere writable brings the cache back.
 func TestReadOnlyHome(t *testing.T) {
 	h := newHomeless(t)
-	h.vars["HOME"] = h.home
+	h.Vars["HOME"] = h.home
 	writeFile(t, filepath.Join(h.home, ".docker", "config.json"), `{"credHelpers": {"gcr.io": "gcr"}}`)
 	tmp := filepath.Join(filepath.Dir(h.home), "tmp") // no lock place there either
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	h.vars["TMPDIR"] = tmp
+	h.Vars["TMPDIR"] = tmp
 	h.readOnly = []string{h.home, tmp}
 	settingsDir := filepath.Join(h.home, ".config", "docker-credential-gcr")
 	cacheDir := filepath.Join(h.home, ".cache", "docker-credential-gcr")
 
-	before := h.g.Count("metadata-token")
+	before := h.Google.Count("metadata-token")
 	for range 2 {
 		if out, _ := h.mustRun("gcr.io", "get"); !strings.Contains(out, `"Username":"oauth2accesstoken"`) {
 			t.Errorf("get on a read-only home = %q, want a token", out)
 		}
 	}
-	if n := h.g.Count("metadata-token") - before; n != 2 {
+	if n := h.Google.Count("metadata-token") - before; n != 2 {
 		t.Errorf("two gets on a read-only home made %d token requests, want 2 (no cache)", n)
 	}
 
@@ -298,18 +284,18 @@ func TestReadOnlyHome(t *testing.T) {
 
 	dockerDir := filepath.Join(filepath.Dir(h.home), "docker")
 	writeFile(t, filepath.Join(dockerDir, "config.json"), "{}")
-	h.vars["DOCKER_CONFIG"] = dockerDir
+	h.Vars["DOCKER_CONFIG"] = dockerDir
 	h.mustRun("", "configure-docker", "gcr.io")
 	if got := names(t, dockerDir); strings.Join(got, ",") != "config.json" {
 		t.Errorf("configure-docker without a usable cache dir left %q in the docker dir, want only config.json", got)
 	}
 
 	// The fix doctor gives: a cache dir somewhere writable.
-	h.vars["DOCKER_CREDENTIAL_GCR_CACHE_DIR"] = filepath.Join(filepath.Dir(h.home), "cache")
-	before = h.g.Count("metadata-token")
+	h.Vars["DOCKER_CREDENTIAL_GCR_CACHE_DIR"] = filepath.Join(filepath.Dir(h.home), "cache")
+	before = h.Google.Count("metadata-token")
 	h.mustRun("gcr.io", "get")
 	h.mustRun("gcr.io", "get")
-	if n := h.g.Count("metadata-token") - before; n != 1 {
+	if n := h.Google.Count("metadata-token") - before; n != 1 {
 		t.Errorf("two gets with DOCKER_CREDENTIAL_GCR_CACHE_DIR made %d token requests, want 1", n)
 	}
 	out, _ = h.mustRun("", "doctor", "gcr.io")

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
 const bom = "\xef\xbb\xbf"
@@ -20,13 +21,13 @@ const bom = "\xef\xbb\xbf"
 // keeps every other byte; doctor names it as a problem.
 func TestWindowsWrittenFiles(t *testing.T) {
 	p := newProc(t)
-	settingsFile := filepath.Join(p.vars["XDG_CONFIG_HOME"], "docker-credential-gcr", "config.json")
+	settingsFile := filepath.Join(p.Vars["XDG_CONFIG_HOME"], "docker-credential-gcr", "config.json")
 	writeFile(t, settingsFile, bom+"{\r\n  \"token_sources\": [\"metadata\"],\r\n  \"registries\": [\"registry.example.com\"]\r\n}\r\n")
 	if out, stderr, code := p.run("registry.example.com", "get"); code != 0 || !strings.Contains(out, `"Username":"oauth2accesstoken"`) {
 		t.Errorf("get of a host registered in a settings file with a BOM = exit %d, %q, %q; want a token", code, out, stderr)
 	}
 
-	cfg := filepath.Join(p.vars["DOCKER_CONFIG"], "config.json")
+	cfg := filepath.Join(p.Vars["DOCKER_CONFIG"], "config.json")
 	orig := "{\r\n\t\"auths\": {\r\n\t\t\"ghcr.io\": {}\r\n\t},\r\n\t\"psFormat\": \"table {{.ID}}\",\r\n\t\"credHelpers\": {\r\n\t\t\"eu.gcr.io\": \"gcloud\"\r\n\t}\r\n}\r\n"
 	writeFile(t, cfg, bom+orig)
 	_, stderr, code := p.run("", "doctor")
@@ -47,7 +48,7 @@ func TestWindowsWrittenFiles(t *testing.T) {
 	}
 	if _, err := exec.LookPath("docker"); err == nil {
 		c := exec.Command("docker", "context", "ls")
-		c.Env = p.environ()
+		c.Env = testenv.Environ(p.Vars)
 		if out, _ := c.CombinedOutput(); strings.Contains(string(out), "Error parsing config file") {
 			t.Errorf("docker cannot read the config.json configure-docker wrote: %s", out)
 		}

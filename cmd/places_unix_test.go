@@ -21,14 +21,14 @@ import (
 // a writer does from creating its temp file until after the rename.
 func TestKilledRunsDebris(t *testing.T) {
 	p := newProc(t)
-	settingsDir := filepath.Join(p.vars["XDG_CONFIG_HOME"], "docker-credential-gcr")
+	settingsDir := filepath.Join(p.Vars["XDG_CONFIG_HOME"], "docker-credential-gcr")
 	tests := []struct {
 		name  string
 		file  string // the file the command writes
 		stdin string
 		args  []string
 	}{
-		{"configure-docker", filepath.Join(p.vars["DOCKER_CONFIG"], "config.json"), "", []string{"configure-docker", "gcr.io"}},
+		{"configure-docker", filepath.Join(p.Vars["DOCKER_CONFIG"], "config.json"), "", []string{"configure-docker", "gcr.io"}},
 		{"store", filepath.Join(settingsDir, "credentials.json"), `{"ServerURL":"registry.example.com","Username":"me","Secret":"pa55word"}`, []string{"store"}},
 		{"config", filepath.Join(settingsDir, "config.json"), "", []string{"config", "--token-source=metadata"}},
 	}

@@ -24,7 +24,7 @@ func TestPrintAccessTokenDockerConfigSeveralHosts(t *testing.T) {
 	for _, h := range []string{"us-east1-docker.pkg.dev", "eu.gcr.io", "europe-west1-docker.pkg.dev"} {
 		b, _ := base64.StdEncoding.DecodeString(cfg.Auths[h].Auth)
 		user, tok, _ := strings.Cut(string(b), ":")
-		if p, ok := e.g.Principal(tok); user != "oauth2accesstoken" || !ok || p != keyAccount {
+		if p, ok := e.Google.Principal(tok); user != "oauth2accesstoken" || !ok || p != keyAccount {
 			t.Errorf("auths[%s] = user %q, token for %q (%v), want oauth2accesstoken and a live token of %s", h, user, p, ok, keyAccount)
 		}
 	}

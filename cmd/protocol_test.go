@@ -24,12 +24,12 @@ func (e *env) list() map[string]string {
 // as oauth2accesstoken, without minting a token; never a foreign host.
 func TestListAsCredsStore(t *testing.T) {
 	e := newEnv(t)
-	e.write("docker/config.json", []byte(`{"credsStore": "gcr"}`))
+	e.write(e.DockerConfig(), []byte(`{"credsStore": "gcr"}`))
 	if _, _, err := e.run("", "configure-docker", "--allow-custom-host", "registry.example.com"); err != nil {
 		t.Fatal(err)
 	}
-	e.write("docker/config.json", []byte(`{"credsStore": "gcr"}`)) // only the settings keep the custom host
-	before := e.g.Count("token")
+	e.write(e.DockerConfig(), []byte(`{"credsStore": "gcr"}`)) // only the settings keep the custom host
+	before := e.Google.Count("token")
 	m := e.list()
 	for _, h := range []string{"gcr.io", "us.gcr.io", "eu.gcr.io", "asia.gcr.io", "marketplace.gcr.io",
 		"us-east1-docker.pkg.dev", "europe-west9-docker.pkg.dev", "us-docker.pkg.dev",
@@ -43,11 +43,11 @@ func TestListAsCredsStore(t *testing.T) {
 			t.Errorf("list has %s: a foreign host is never served", h)
 		}
 	}
-	if n := e.g.Count("token") - before; n != 0 {
+	if n := e.Google.Count("token") - before; n != 0 {
 		t.Errorf("list made %d token requests, want 0", n)
 	}
 	// Another credsStore: only what credHelpers maps to this helper.
-	e.write("docker/config.json", []byte(`{"credsStore": "desktop", "credHelpers": {"eu.gcr.io": "gcr"}}`))
+	e.write(e.DockerConfig(), []byte(`{"credsStore": "desktop", "credHelpers": {"eu.gcr.io": "gcr"}}`))
 	if m := e.list(); len(m) != 1 || m["eu.gcr.io"] != "oauth2accesstoken" {
 		t.Errorf("list with credsStore desktop = %v, want only eu.gcr.io", m)
 	}
@@ -58,7 +58,7 @@ func TestListAsCredsStore(t *testing.T) {
 // then asks get for exactly those keys; get still finds every URL form.
 func TestListServerURLAsStored(t *testing.T) {
 	e := newEnv(t)
-	e.vars["DOCKER_CREDENTIAL_GCR_CREDENTIAL_STORE"] = "file"
+	e.Vars["DOCKER_CREDENTIAL_GCR_CREDENTIAL_STORE"] = "file"
 	for _, c := range []string{
 		`{"ServerURL":"https://index.docker.io/v1/","Username":"hubuser","Secret":"hub-secret-1"}`,
 		`{"ServerURL":"myreg.ncr.fin-ntruss.com","Username":"AK","Secret":"ncr-secret-1"}`,

@@ -2,13 +2,13 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
 // maxInitAllocs bounds the allocations of each of our packages' init. Docker
@@ -19,29 +19,28 @@ import (
 // The count is deterministic, unlike a time.
 const maxInitAllocs = 50
 
+func TestMain(m *testing.M) { testenv.Main(m) }
+
 // TestInitIsCheap runs the built binary with GODEBUG=inittrace=1 and checks
 // the allocations of every package of this module.
 func TestInitIsCheap(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIP: builds the binary (-short)")
 	}
-	bin := filepath.Join(t.TempDir(), "docker-credential-gcr")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	home := t.TempDir()
+	bin := testenv.Binary(t)
+	vars := testenv.Isolated(t.TempDir(), testenv.NoMetadata)
+	vars["GODEBUG"] = "inittrace=1"
+	vars["PATH"] = os.Getenv("PATH")
 	cmd := exec.Command(bin, "version")
-	cmd.Env = []string{"GODEBUG=inittrace=1", "HOME=" + home, "XDG_CONFIG_HOME=" + home, "XDG_CACHE_HOME=" + home,
-		"DOCKER_CONFIG=" + home, "GCE_METADATA_HOST=127.0.0.1:1", "PATH=" + os.Getenv("PATH")}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s version: %v\n%s", bin, err, stderr.String())
+	cmd.Env = testenv.Environ(vars)
+	r := testenv.Run(cmd)
+	if r.Err != nil {
+		t.Fatalf("%s", r)
 	}
-	const module = "github.com/docker-credential-gcr/docker-credential-gcr"
+	stderr := strings.NewReader(r.Stderr)
+	module := testenv.Module
 	seen := 0
-	sc := bufio.NewScanner(&stderr)
+	sc := bufio.NewScanner(stderr)
 	for sc.Scan() {
 		// init PKG @1.4 ms, 0.006 ms clock, 336 bytes, 9 allocs
 		f := strings.Fields(sc.Text())
@@ -58,6 +57,6 @@ func TestInitIsCheap(t *testing.T) {
 		}
 	}
 	if seen == 0 {
-		t.Fatalf("no init line of %s in the inittrace output:\n%s", module, stderr.String())
+		t.Fatalf("no init line of %s in the inittrace output:\n%s", module, r.Stderr)
 	}
 }
