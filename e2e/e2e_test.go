@@ -19,6 +19,7 @@ import (
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/e2e/harness"
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakeregistry"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
 var world *harness.World
@@ -54,13 +55,7 @@ func TestMain(m *testing.M) {
 // tools are on PATH; in CI (CI set) it fails t instead: CI never skips.
 func needs(t *testing.T, tools ...string) {
 	t.Helper()
-	if missing := harness.Missing(append(slices.Clone(harness.WorldTools), tools...)...); len(missing) > 0 {
-		msg := fmt.Sprintf("%s not installed; run `make deps`, which installs the Debian packages and the Go tools at pinned versions and says how to get docker and gcloud", strings.Join(missing, ", "))
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s (CI must never skip)", msg)
-		}
-		t.Skip("SKIP: " + msg)
-	}
+	testenv.Need(t, append(slices.Clone(harness.WorldTools), tools...)...)
 	if world == nil {
 		t.Fatal("the world did not start (see above)")
 	}
@@ -122,18 +117,17 @@ func wantPrincipal(t *testing.T, since time.Time, user, principal string) {
 	}
 }
 
-// noSecretIn fails when a file holds any secret the fakes issued.
+// leakScan is a scan for every secret the fakes issued and extra.
+func leakScan(extra ...string) *testenv.Scan {
+	s := testenv.NewScan(world.Google.Secrets)
+	s.Add(extra...)
+	return s
+}
+
+// noSecretIn fails when a file holds any secret the fakes issued or extra.
 func noSecretIn(t *testing.T, path string, extra ...string) {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return
-	}
-	for _, s := range append(world.Google.Secrets(), extra...) {
-		if len(s) >= 8 && strings.Contains(string(b), s) {
-			t.Errorf("%s holds a secret (%d chars)", path, len(s))
-		}
-	}
+	leakScan(extra...).CheckFile(t, path)
 }
 
 // Scenario 1: configure-docker, then crane, docker and skopeo work with no
@@ -277,11 +271,7 @@ func TestForeignRegistryKeyring(t *testing.T) {
 		if a.Username == "oauth2accesstoken" || strings.Contains(a.Raw, "ya29.") {
 			t.Errorf("the foreign registry received a Google credential: user %q", a.Username)
 		}
-		for _, s := range world.Google.Secrets() {
-			if len(s) >= 8 && strings.Contains(a.Raw, s) {
-				t.Errorf("the foreign registry received a Google secret")
-			}
-		}
+		leakScan().Check(t, "what the foreign registry received", a.Raw)
 		if a.Username == harness.ForeignUser && a.Accepted {
 			accepted++
 		}

@@ -11,19 +11,19 @@ package harness
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakeregistry"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
 // Host names the proxy serves.
@@ -47,16 +47,9 @@ var Tools = append(slices.Clone(WorldTools), "docker", "crane", "skopeo", "podma
 // DemoTools are what the demo runs.
 var DemoTools = append(slices.Clone(WorldTools), "docker", "crane", "skopeo")
 
-// Missing returns those of tools not on PATH.
-func Missing(tools ...string) []string {
-	var out []string
-	for _, t := range tools {
-		if _, err := exec.LookPath(t); err != nil {
-			out = append(out, t)
-		}
-	}
-	return out
-}
+// Missing returns those of tools that are neither on PATH nor in the
+// module's .tools/bin (testenv.Missing); a user's PATH has both.
+func Missing(tools ...string) []string { return testenv.Missing(tools...) }
 
 // World is everything started, with the files and environment that point
 // clients at it.
@@ -75,13 +68,15 @@ type World struct {
 // Start builds the helper from the module at moduleDir into dir/bin and
 // starts the fakes. Close stops everything.
 func Start(ctx context.Context, moduleDir, dir string) (w *World, err error) {
-	w = &World{Dir: dir, Bin: filepath.Join(dir, "bin"), ForeignSecret: "ncr-secret-" + randomHex()}
+	w = &World{Dir: dir, Bin: filepath.Join(dir, "bin"), ForeignSecret: "ncr-secret-" + rand.Text()}
 	defer func() {
 		if err != nil {
 			w.Close()
 		}
 	}()
-	if err := build(ctx, moduleDir, filepath.Join(w.Bin, "docker-credential-gcr"+exe())); err != nil {
+	// As a user's `go build` does: `version` shows what Go stamps from a
+	// git checkout.
+	if err := testenv.Build(ctx, filepath.Join(w.Bin, "docker-credential-gcr"+testenv.Exe()), testenv.BuildOptions{Dir: moduleDir, VCS: true}); err != nil {
 		return nil, err
 	}
 	if w.Google, err = fakegoogle.New(fakegoogle.Options{RealHosts: true}); err != nil {
@@ -109,26 +104,6 @@ func Start(ctx context.Context, moduleDir, dir string) (w *World, err error) {
 		return nil, err
 	}
 	return w, nil
-}
-
-// build builds the helper as a user's `go build` does: -buildvcs=auto
-// undoes a machine's GOFLAGS=-buildvcs=false, so that `version` shows what
-// Go stamps from a git checkout; where the VCS cannot be read, it builds
-// without.
-func build(ctx context.Context, moduleDir, out string) error {
-	var msg []byte
-	for _, vcs := range []string{"-buildvcs=auto", "-buildvcs=false"} {
-		b := exec.CommandContext(ctx, "go", "build", vcs, "-o", out, "./cmd/docker-credential-gcr")
-		b.Dir = moduleDir
-		var err error
-		if msg, err = b.CombinedOutput(); err == nil {
-			return nil
-		}
-		if !strings.Contains(string(msg), "VCS") {
-			return fmt.Errorf("build helper: %v\n%s", err, msg)
-		}
-	}
-	return fmt.Errorf("build helper:\n%s", msg)
 }
 
 // authenticate is the AR token server's rule: oauth2accesstoken with a live
@@ -161,36 +136,31 @@ func (w *World) writeCABundle() error {
 	return os.WriteFile(w.CAFile, append(bundle, w.Proxy.CAPEM()...), 0o644)
 }
 
-// Env returns an isolated environment for one user: HOME, DOCKER_CONFIG,
-// XDG_* and gcloud's config under home; clients reach the fakes through the
-// proxy; the metadata server is the fake. DBUS_SESSION_BUS_ADDRESS points
-// nowhere (no keyring) unless a scenario runs under dbus-run-session.
+// Env returns an isolated environment for one user (testenv.Isolated:
+// HOME, DOCKER_CONFIG, XDG_* and gcloud's config under home, created; the
+// metadata server is the fake; DBUS_SESSION_BUS_ADDRESS points nowhere, no
+// keyring, unless a scenario runs under dbus-run-session); clients reach
+// the fakes through the proxy; PATH has the helper, then the module's
+// .tools/bin, then the test's PATH.
 func (w *World) Env(home string) []string {
-	for _, d := range []string{".docker", "config", "cache", "data", "runtime", "gcloud"} {
-		os.MkdirAll(filepath.Join(home, d), 0o700)
+	testenv.MakeDirs(home)
+	metadata := strings.TrimPrefix(w.Google.URL, "http://")
+	vars := testenv.Isolated(home, metadata)
+	path := []string{w.Bin}
+	if d := testenv.ToolsDir(); d != "" {
+		path = append(path, d)
 	}
-	return []string{
-		"PATH=" + w.Bin + string(os.PathListSeparator) + os.Getenv("PATH"),
-		"HOME=" + home,
-		"USER=" + os.Getenv("USER"),
-		"DOCKER_CONFIG=" + filepath.Join(home, ".docker"),
-		"XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
-		"XDG_CACHE_HOME=" + filepath.Join(home, "cache"),
-		"XDG_DATA_HOME=" + filepath.Join(home, "data"),
-		"XDG_RUNTIME_DIR=" + filepath.Join(home, "runtime"),
-		"CLOUDSDK_CONFIG=" + filepath.Join(home, "gcloud"),
-		"CLOUDSDK_CORE_DISABLE_PROMPTS=1",
-		"GCE_METADATA_HOST=" + strings.TrimPrefix(w.Google.URL, "http://"),
-		"GCE_METADATA_ROOT=" + strings.TrimPrefix(w.Google.URL, "http://"),
-		"GCE_METADATA_IP=" + strings.TrimPrefix(w.Google.URL, "http://"),
-		"HTTPS_PROXY=" + w.Proxy.URL,
-		"https_proxy=" + w.Proxy.URL,
-		"NO_PROXY=127.0.0.1,localhost",
-		"no_proxy=127.0.0.1,localhost",
-		"SSL_CERT_FILE=" + w.CAFile,
-		"DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent",
-		"DOCKER_CLI_HINTS=false",
+	vars["PATH"] = strings.Join(append(path, os.Getenv("PATH")), string(os.PathListSeparator))
+	vars["USER"] = os.Getenv("USER")
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy"} {
+		vars[k] = w.Proxy.URL
 	}
+	for _, k := range []string{"NO_PROXY", "no_proxy"} {
+		vars[k] = "127.0.0.1,localhost"
+	}
+	vars["SSL_CERT_FILE"] = w.CAFile
+	vars["DOCKER_CLI_HINTS"] = "false"
+	return testenv.Environ(vars)
 }
 
 // Close stops everything that was started.
@@ -208,11 +178,4 @@ func (w *World) Close() error {
 		w.Google.Close()
 	}
 	return errors.Join(errs...)
-}
-
-func exe() string {
-	if runtime.GOOS == "windows" {
-		return ".exe"
-	}
-	return ""
 }

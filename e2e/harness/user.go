@@ -1,16 +1,13 @@
 package harness
 
 import (
-	"archive/tar"
-	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"time"
 
-	"github.com/docker-credential-gcr/docker-credential-gcr/internal/redact"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
 // User is one isolated user of the world: a home dir and its environment.
@@ -40,18 +37,9 @@ func (u *User) Setenv(k, v string) {
 	u.Env = append(u.Env, k+"="+v)
 }
 
-// Result is what a shell line printed.
-type Result struct {
-	Script         string
-	Stdout, Stderr string
-	Err            error
-}
-
-// String is the run for a failure message: tokens, keys and passwords in
-// its output are redacted (redact.String), since a test message is a log.
-func (r Result) String() string {
-	return fmt.Sprintf("$ %s\n%s%s(err: %v)", r.Script, redact.String(r.Stdout), redact.String(r.Stderr), r.Err)
-}
+// Result is what a shell line printed (Script, Stdout, Stderr, Err); its
+// String redacts tokens, keys and passwords, since a test message is a log.
+type Result = testenv.Result
 
 // Sh runs script with bash in the user's home and environment, as the
 // user would type it, bounded by two minutes.
@@ -62,10 +50,9 @@ func (u *User) Sh(script string) Result {
 	c.Dir = u.Home
 	c.Env = u.Env
 	c.WaitDelay = 5 * time.Second
-	var o, e bytes.Buffer
-	c.Stdout, c.Stderr = &o, &e
-	err := c.Run()
-	return Result{Script: script, Stdout: o.String(), Stderr: e.String(), Err: err}
+	r := testenv.Run(c)
+	r.Script = script
+	return r
 }
 
 // WriteFile writes data under the user's home (0600) and returns the path.
@@ -77,16 +64,8 @@ func (u *User) WriteFile(name string, data []byte) (string, error) {
 	return p, os.WriteFile(p, data, 0o600)
 }
 
-// WriteLayer writes a one-file layer tarball for `crane append -f`.
+// WriteLayer writes a one-file layer tarball (testenv.Layer) for
+// `crane append -f`.
 func (u *User) WriteLayer(name, content string) (string, error) {
-	var b bytes.Buffer
-	tw := tar.NewWriter(&b)
-	if err := tw.WriteHeader(&tar.Header{Name: "hello.txt", Mode: 0o644, Size: int64(len(content)), ModTime: time.Unix(0, 0)}); err != nil {
-		return "", err
-	}
-	tw.Write([]byte(content))
-	if err := tw.Close(); err != nil {
-		return "", err
-	}
-	return u.WriteFile(name, b.Bytes())
+	return u.WriteFile(name, testenv.Layer(content))
 }

@@ -17,21 +17,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// need skips t naming the missing tool, or fails it in CI.
-func need(t *testing.T, tools ...string) {
-	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			msg := tool + " not installed; run `make deps goreleaser` (dpkg-deb comes with Debian's dpkg)"
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s (CI must never skip)", msg)
-			}
-			t.Skip("SKIP: " + msg)
-		}
-	}
-}
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
+)
 
 // snapshotConfig is .goreleaser.yaml built for linux/amd64 only, into dist.
 func snapshotConfig(t *testing.T, dist string) string {
@@ -60,13 +48,13 @@ func snapshotConfig(t *testing.T, dist string) string {
 // TestDebPackage builds the snapshot .deb (one target, to keep CI quick),
 // checks its control data, extracts it and runs the binary it installs.
 func TestDebPackage(t *testing.T) {
-	need(t, "goreleaser", "dpkg-deb", "git")
+	testenv.Need(t, "goreleaser", "dpkg-deb", "git")
 	dist := filepath.Join(t.TempDir(), "dist")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	// before (go mod tidy -diff) and homebrew (a cask needs the darwin
 	// archives) are the full release's business.
-	gr := exec.CommandContext(ctx, "goreleaser", "release", "--snapshot", "--clean", "--skip=before,homebrew", "--config", snapshotConfig(t, dist))
+	gr := exec.CommandContext(ctx, testenv.Tool(t, "goreleaser"), "release", "--snapshot", "--clean", "--skip=before,homebrew", "--config", snapshotConfig(t, dist))
 	gr.Dir = "../.."
 	if out, err := gr.CombinedOutput(); err != nil {
 		t.Fatalf("goreleaser release --snapshot: %v\n%s", err, out)
