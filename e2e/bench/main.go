@@ -5,7 +5,8 @@
 //
 // Every process runs against a fake Google (internal/fakegoogle) whose token
 // endpoints answer after 100 ms, what a real one costs, with HOME, the XDG
-// dirs and DOCKER_CONFIG in a temp dir and no reachable D-Bus. Our helper
+// dirs and DOCKER_CONFIG in a temp dir and no reachable D-Bus (an isolated
+// user of internal/testenv). Our helper
 // gets its token from the metadata source (GCE_METADATA_HOST) and a PATH
 // without gcloud, so the gcloud source is skipped at once;
 // docker-credential-gcloud reaches the same server through GCE_METADATA_ROOT
@@ -27,6 +28,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -38,6 +40,7 @@ import (
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
 const (
@@ -380,13 +383,10 @@ func moduleRoot(ctx context.Context) (string, error) {
 // build compiles the helper as `make build` does and a hello-world Go
 // binary with the same flags.
 func (b *bench) build(root string) error {
-	flags := []string{"build", "-trimpath", "-ldflags=-s -w", "-o"}
+	flags := []string{"build", "-trimpath", "-ldflags=-s -w", "-o"} // as the release, for the floors too
 	b.helper = filepath.Join(b.dir, "bin", "docker-credential-gcr")
-	cmd := exec.CommandContext(b.ctx, "go", append(flags, b.helper, "./cmd/docker-credential-gcr")...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("build the helper: %w\n%s", err, out)
+	if err := testenv.Build(b.ctx, b.helper, testenv.BuildOptions{Dir: root, Release: true}); err != nil {
+		return err
 	}
 	src := filepath.Join(b.dir, "hello")
 	if err := os.MkdirAll(src, 0o700); err != nil {
@@ -402,7 +402,7 @@ func (b *bench) build(root string) error {
 		}
 	}
 	b.hello = filepath.Join(b.dir, "hello-world")
-	cmd = exec.CommandContext(b.ctx, "go", append(flags, b.hello, ".")...)
+	cmd := exec.CommandContext(b.ctx, "go", append(flags, b.hello, ".")...)
 	cmd.Dir = src
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -452,38 +452,27 @@ func (b *bench) buildLibsFloor(root string, flags []string) error {
 // environ isolates every process in the temp dir.
 func (b *bench) environ() error {
 	home := filepath.Join(b.dir, "home")
-	gcConfig := filepath.Join(b.dir, "gcloud-config") // empty: gcloud falls back to the metadata server
-	for _, d := range []string{home, filepath.Join(home, ".config"), filepath.Join(home, ".cache"), filepath.Join(home, ".docker"), gcConfig} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			return err
-		}
+	if err := testenv.MakeDirs(home); err != nil {
+		return err
 	}
-	b.cacheDir = filepath.Join(home, ".cache", "docker-credential-gcr")
 	b.stdin = filepath.Join(b.dir, "stdin")
 	if err := os.WriteFile(b.stdin, []byte(registry+"\n"), 0o600); err != nil {
 		return err
 	}
-	host := strings.TrimPrefix(b.google.URL, "http://")
-	common := []string{
-		"HOME=" + home,
-		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
-		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"),
-		"DOCKER_CONFIG=" + filepath.Join(home, ".docker"),
-		"DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent",
-		"GCE_METADATA_IP=" + host, // nothing may reach 169.254.169.254
-	}
+	// One isolated user (internal/testenv): its gcloud config is empty, so
+	// gcloud falls back to the metadata server, which both reach.
+	vars := testenv.Isolated(home, strings.TrimPrefix(b.google.URL, "http://"))
+	b.cacheDir = filepath.Join(vars["XDG_CACHE_HOME"], "docker-credential-gcr")
 	// Our helper: only its own dir on PATH, so the gcloud source finds no
 	// gcloud and is skipped at once.
 	binDir := filepath.Dir(b.helper)
 	if _, err := os.Stat(filepath.Join(binDir, "gcloud")); err == nil {
 		return errors.New("gcloud in the helper's PATH")
 	}
-	b.env = append(slices.Clone(common), "PATH="+binDir, "GCE_METADATA_HOST="+host)
-	b.gcEnv = append(slices.Clone(common),
-		"PATH="+os.Getenv("PATH"), // gcloud needs python
-		"CLOUDSDK_CONFIG="+gcConfig,
-		"CLOUDSDK_CORE_DISABLE_PROMPTS=1",
-		"GCE_METADATA_ROOT="+host)
+	ours, gcloud := maps.Clone(vars), maps.Clone(vars)
+	ours["PATH"] = binDir
+	gcloud["PATH"] = os.Getenv("PATH") // gcloud needs python
+	b.env, b.gcEnv = testenv.Environ(ours), testenv.Environ(gcloud)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/e2e/harness"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
 // wineRuns is the number of warm get vs hello-world pairs under wine.
@@ -90,15 +91,12 @@ func (b *bench) windowsRows() ([]row, error) {
 
 // buildWindows builds the helper and hello-world for windows/amd64.
 func (b *bench) buildWindows(helper, hello string) error {
-	env := append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
-	flags := []string{"build", "-trimpath", "-ldflags=-s -w", "-o"}
-	cmd := exec.CommandContext(b.ctx, "go", append(flags, helper, "./cmd/docker-credential-gcr")...)
-	cmd.Dir = b.root
-	cmd.Env = env
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("build the windows helper: %w\n%s", err, out)
+	if err := testenv.Build(b.ctx, helper, testenv.BuildOptions{Dir: b.root, GOOS: "windows", GOARCH: "amd64", Release: true}); err != nil {
+		return fmt.Errorf("windows: %w", err)
 	}
-	cmd = exec.CommandContext(b.ctx, "go", append(flags, hello, ".")...)
+	env := append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	flags := []string{"build", "-trimpath", "-ldflags=-s -w", "-o"} // as the helper's
+	cmd := exec.CommandContext(b.ctx, "go", append(flags, hello, ".")...)
 	cmd.Dir = filepath.Join(b.dir, "hello")
 	cmd.Env = append(env, "GOWORK=off", "GOFLAGS=")
 	if out, err := cmd.CombinedOutput(); err != nil {
