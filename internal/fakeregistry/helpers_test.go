@@ -1,8 +1,6 @@
 package fakeregistry
 
 import (
-	"archive/tar"
-	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -13,31 +11,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
-// installHint says how to get every tool these tests run.
-const installHint = "install with ./scripts/install-test-deps.sh " +
-	"(apt-get install -y docker-registry apache2-utils skopeo procps; docker CLI 28; " +
-	"GOBIN=$PWD/.tools/bin go install github.com/google/go-containerregistry/cmd/crane@v0.22.1)"
-
-// tool returns the path of an external program: PATH first, then the
-// module's .tools/bin for crane. A missing tool skips the test, except in
-// CI, which installs them all and so must never skip.
+// tool returns the path of an external program (testenv.Tool: PATH, then
+// the module's .tools/bin for crane). A missing tool skips the test, naming
+// it, except in CI, which installs them all and so must never skip.
 func tool(t testing.TB, name string) string {
 	t.Helper()
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	if p, err := filepath.Abs(filepath.Join("..", "..", ".tools", "bin", name)); err == nil {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s not found and CI must not skip; %s", name, installHint)
-	}
-	t.Skipf("%s not found; %s", name, installHint)
-	return ""
+	return testenv.Tool(t, name)
 }
 
 // startRegistry starts a registry in a temp dir, closed with the test; on
@@ -75,34 +58,29 @@ func goodAuth(user, pass string) (string, bool) {
 	return "", false
 }
 
-// client runs registry clients with an isolated HOME and DOCKER_CONFIG.
+// client runs registry clients as an isolated user of internal/testenv
+// (HOME, DOCKER_CONFIG, XDG_* under dir; no metadata server), with TMPDIR
+// in its home too.
 type client struct {
 	t   testing.TB
-	dir string // HOME; DOCKER_CONFIG is dir/.docker
+	dir string // HOME
 	env []string
 }
 
 func newClient(t testing.TB, extraEnv ...string) *client {
 	t.Helper()
 	home := t.TempDir()
-	for _, d := range []string{".docker", "run", ".config"} {
-		if err := os.MkdirAll(filepath.Join(home, d), 0o700); err != nil {
-			t.Fatal(err)
-		}
+	if err := testenv.MakeDirs(home); err != nil {
+		t.Fatal(err)
 	}
-	env := []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + home,
-		"DOCKER_CONFIG=" + filepath.Join(home, ".docker"),
-		"XDG_RUNTIME_DIR=" + filepath.Join(home, "run"),
-		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
-		"TMPDIR=" + home,
-	}
-	return &client{t: t, dir: home, env: append(env, extraEnv...)}
+	vars := testenv.Isolated(home, testenv.NoMetadata)
+	vars["PATH"] = os.Getenv("PATH")
+	vars["TMPDIR"] = home
+	return &client{t: t, dir: home, env: append(testenv.Environ(vars), extraEnv...)}
 }
 
 // dockerConfig returns the DOCKER_CONFIG directory.
-func (c *client) dockerConfig() string { return filepath.Join(c.dir, ".docker") }
+func (c *client) dockerConfig() string { return filepath.Join(c.dir, testenv.Layout["DOCKER_CONFIG"]) }
 
 // setAuth writes config.json with a Basic credential for host in auths.
 func (c *client) setAuth(host, user, pass string) {
@@ -142,18 +120,8 @@ func (c *client) must(name string, args ...string) string {
 // layerTar writes a one-file layer with random content and returns its path.
 func layerTar(t testing.TB) string {
 	t.Helper()
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	body := []byte("fakeregistry " + rand.Text() + "\n")
-	if err := tw.WriteHeader(&tar.Header{Name: "hello.txt", Mode: 0o644, Size: int64(len(body))}); err != nil {
-		t.Fatal(err)
-	}
-	tw.Write(body)
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
 	p := filepath.Join(t.TempDir(), "layer.tar")
-	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(p, testenv.Layer("fakeregistry "+rand.Text()+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return p
