@@ -1,7 +1,6 @@
-package fakegoogle
+package fakegoogle_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -9,62 +8,52 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
-// gcloud runs the installed gcloud CLI against s as a GCE instance would,
-// isolated from the real $HOME and from the network.
-func gcloud(t *testing.T, s *Server, stdin, name string, args ...string) (stdout string) {
+// gcloud runs the installed gcloud CLI (or docker-credential-gcloud)
+// against the fake as a GCE instance would, as an isolated user of
+// internal/testenv: gcloud reaches the fake through GCE_METADATA_ROOT.
+func gcloud(t *testing.T, e *testenv.Env, stdin, name string, args ...string) (stdout string) {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s is not installed", name)
-	}
+	path := testenv.Tool(t, name)
 	if testing.Short() {
-		t.Skip("gcloud takes about a second a call")
+		t.Skip("SKIP: gcloud takes about a second a call (-short)")
 	}
-	host := strings.TrimPrefix(s.URL, "http://")
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, path, args...)
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + t.TempDir(),
-		"CLOUDSDK_CONFIG=" + t.TempDir(),
-		"GCE_METADATA_ROOT=" + host,
-		"GCE_METADATA_IP=" + host, // not needed by these commands; a guard against probing the real IP
-		"NO_PROXY=*",
-		"CLOUDSDK_CORE_DISABLE_USAGE_REPORTING=true",
-		"CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK=true",
+	c := exec.CommandContext(ctx, path, args...)
+	c.Env = testenv.Environ(e.With(
+		"PATH", os.Getenv("PATH"),
+		"NO_PROXY", "*",
+		"CLOUDSDK_CORE_DISABLE_USAGE_REPORTING", "true",
+		"CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK", "true"))
+	c.Stdin = strings.NewReader(stdin)
+	r := testenv.Run(c)
+	if r.Err != nil {
+		t.Fatalf("%s", r)
 	}
-	var out, errb bytes.Buffer
-	cmd.Stdin = strings.NewReader(stdin)
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s: %v\nstderr: %s", name, strings.Join(args, " "), err, errb.String())
-	}
-	return out.String()
+	return r.Stdout
 }
 
 func TestGcloudPrintAccessToken(t *testing.T) {
-	s := newServer(t, Options{})
-	const email = "vm@fake-project.iam.gserviceaccount.com"
-	s.SetMetadataAccount("default", email)
-	tok := strings.TrimSpace(gcloud(t, s, "", "gcloud", "auth", "print-access-token"))
-	if got, ok := s.Principal(tok); !ok || got != email {
-		t.Errorf("Principal(gcloud auth print-access-token) = %q, %v, want %q, true", got, ok, email)
+	e := testenv.New(t, fakegoogle.Options{})
+	tok := strings.TrimSpace(gcloud(t, e, "", "gcloud", "auth", "print-access-token"))
+	if got, ok := e.Google.Principal(tok); !ok || got != testenv.VMAccount {
+		t.Errorf("Principal(gcloud auth print-access-token) = %q, %v, want %q, true", got, ok, testenv.VMAccount)
 	}
 }
 
 func TestDockerCredentialGcloud(t *testing.T) {
-	s := newServer(t, Options{})
-	const email = "vm@fake-project.iam.gserviceaccount.com"
-	s.SetMetadataAccount("default", email)
-	out := gcloud(t, s, "us-east1-docker.pkg.dev", "docker-credential-gcloud", "get")
+	e := testenv.New(t, fakegoogle.Options{})
+	out := gcloud(t, e, "us-east1-docker.pkg.dev", "docker-credential-gcloud", "get")
 	var creds struct{ Username, Secret string }
 	if err := json.Unmarshal([]byte(out), &creds); err != nil {
 		t.Fatalf("docker-credential-gcloud get = %q: %v", out, err)
 	}
-	if got, ok := s.Principal(creds.Secret); !ok || got != email || creds.Username != "_dcgcloud_token" {
-		t.Errorf("docker-credential-gcloud get = user %q principal %q, %v; want _dcgcloud_token, %q, true", creds.Username, got, ok, email)
+	if got, ok := e.Google.Principal(creds.Secret); !ok || got != testenv.VMAccount || creds.Username != "_dcgcloud_token" {
+		t.Errorf("docker-credential-gcloud get = user %q principal %q, %v; want _dcgcloud_token, %q, true", creds.Username, got, ok, testenv.VMAccount)
 	}
 }
