@@ -6,7 +6,9 @@
 // CONNECT proxy that serves them under their real names
 // (us-east1-docker.pkg.dev, oauth2.googleapis.com, ...). Clients reach
 // them through HTTPS_PROXY and SSL_CERT_FILE, so the product needs no
-// test-only endpoint switch. Everything listens on 127.0.0.1.
+// test-only endpoint switch. Everything listens on 127.0.0.1. Its users are
+// the isolated users of internal/testenv (the same environment, build and
+// Result as the unit tests'), with the proxy's variables added.
 package harness
 
 import (
