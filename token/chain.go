@@ -158,7 +158,8 @@ func (c *Chain) sourceTimeout() time.Duration {
 // bounded is a configured source as the chain serves it: each token
 // request within the source's bound, its tokens named by the source's
 // description where they do not say better, and refused when they are of
-// another universe than the registry's.
+// another universe than the registry's or hold a character no registry
+// accepts.
 type bounded struct {
 	cs       *configured
 	universe string // the registry's; "" for any
@@ -174,6 +175,11 @@ func (b bounded) Token(ctx context.Context) (*Token, error) {
 			return nil, fmt.Errorf("no answer within %s: %w", b.timeout, err)
 		}
 		return nil, err
+	}
+	// Whatever the source (a file, gcloud's output, a server's answer),
+	// docker is never handed a token no registry accepts.
+	if err := checkAccessToken(t.AccessToken); err != nil {
+		return nil, fmt.Errorf("%s answered an unusable access token: %w", b.cs.name, err)
 	}
 	t.Source = b.cs.name
 	if t.Identity == "" {

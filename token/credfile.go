@@ -85,9 +85,14 @@ func credentialKey(ctx context.Context, raw []byte, v *credView, o *Options) ([]
 			key = append(key, "subject=aws:"+digest("aws subject", []byte(cs.EnvironmentID), []byte(cs.RegionURL), []byte(cs.URL),
 				[]byte(o.getenv("AWS_ACCESS_KEY_ID")), []byte(o.getenv("AWS_REGION")), []byte(o.getenv("AWS_DEFAULT_REGION"))))
 		case cs.File != "":
-			b, err := readFile(ctx, cs.File)
+			b, err := readRaw(ctx, cs.File)
 			if err != nil {
 				return nil, fmt.Errorf("credential_source.file: %w", err)
+			}
+			// Google's library reads this file itself and would send the
+			// mark as part of the token, which STS refuses as unparsable.
+			if m := mark(b); m != "" {
+				return nil, fmt.Errorf("credential_source.file %s starts with %s, which Google's library would send as part of the subject token: save it as UTF-8 without BOM", cs.File, m)
 			}
 			key = append(key, "subject=file:"+digest("subject token file", []byte(cs.File), b))
 		case cs.URL != "":

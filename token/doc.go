@@ -74,7 +74,13 @@
 // Every file the chain reads (credential, access-token, subject-token and
 // gcloud configuration files) is read with fsutil.ReadRegular: a regular
 // file of at most 1 MiB, within the source's bound; a FIFO, a device or a
-// directory is refused at once.
+// directory is refused at once. Its text is what counts (textfile.go): a
+// byte order mark (Notepad's "UTF-8 with BOM") is dropped and UTF-16
+// (Windows PowerShell 5's `>`) decoded, except in a subject-token file that
+// Google's library reads itself, which is refused with the fix. No source's
+// token with a character a registry refuses (a space, a control character,
+// non-ASCII) is ever served; an access-token file holding more than a bare
+// token (quotes, "Bearer ", several lines) is refused with what to fix.
 //
 // # Cache
 //
