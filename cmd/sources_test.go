@@ -2,6 +2,7 @@ package cmd_test
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -69,4 +70,106 @@ func TestKeyFileAsWindowsWritesIt(t *testing.T) {
 	if got, ok := p.g.Principal(c.Secret); code != 0 || !ok || got != email {
 		t.Errorf("get with a key file saved with a BOM = exit %d, principal %q; want %s (%.200s)", code, got, email, out)
 	}
+}
+
+// TestGcloudImpersonatesOnce: with CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT
+// set (gcloud's own variable, which the helper honours too) and the gcloud
+// source, gcloud's config-helper already answers the service account's
+// token: get hands it out as is, without impersonating it again.
+func TestGcloudImpersonatesOnce(t *testing.T) {
+	p := newProc(t)
+	const sa = "sa@p.iam.gserviceaccount.com"
+	bin := filepath.Join(p.dir, "bin")
+	// A stand-in gcloud: the real one cannot mint a token without a Google
+	// login. It impersonates as gcloud does, from its variable.
+	writeFile(t, filepath.Join(bin, "gcloud"), "#!/bin/sh\n"+
+		`[ "$1 $2 $3" = 'config config-helper --format=json' ] || exit 2`+"\n"+
+		`printf '{"configuration":{"properties":{"core":{"account":"me@example.com"}}},"credential":{"access_token":"ya29.gcloud-as-%s","token_expiry":"2099-01-01T00:00:00Z"}}\n' "$CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT"`+"\n")
+	if err := os.Chmod(filepath.Join(bin, "gcloud"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(p.vars["CLOUDSDK_CONFIG"], "configurations", "config_default"), "[core]\naccount = me@example.com\n")
+	p.vars["PATH"] = bin + string(filepath.ListSeparator) + p.vars["PATH"]
+	p.vars["DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES"] = "gcloud"
+	p.vars["CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT"] = sa
+	// Were the helper to impersonate on top, it would ask the fake.
+	p.vars["DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"] = p.g.URL
+	p.vars["DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS"] = "1"
+	out, stderr, code := p.run("gcr.io", "get")
+	var c struct{ Secret string }
+	json.Unmarshal([]byte(out), &c)
+	if code != 0 || c.Secret != "ya29.gcloud-as-"+sa {
+		t.Errorf("get with gcloud impersonating %s = exit %d, %q, %q; want gcloud's token as is", sa, code, out, stderr)
+	}
+	if n := p.g.Count("iam"); n != 0 {
+		t.Errorf("get asked IAM Credentials %d time(s) on top of gcloud's impersonation, want 0", n)
+	}
+}
+
+// outputLine is the line of s that holds sub, "" for none.
+func outputLine(s, sub string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	return ""
+}
+
+// TestFailureMessages: what get prints (docker shows it in its own error)
+// for three refusals says what to do, on one line, ready to paste.
+func TestFailureMessages(t *testing.T) {
+	const vm, tgt = vmAccount, "target@p.iam.gserviceaccount.com"
+
+	t.Run("impersonation refused", func(t *testing.T) {
+		p := newProc(t)
+		p.vars["DOCKER_CREDENTIAL_GCR_IMPERSONATE_SERVICE_ACCOUNT"] = tgt
+		p.vars["DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"] = p.g.URL
+		p.vars["DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS"] = "1"
+		out, _, code := p.run("gcr.io", "get")
+		want := "gcloud iam service-accounts add-iam-policy-binding " + tgt + " --member=serviceAccount:" + vm + " --role=roles/iam.serviceAccountTokenCreator"
+		if code == 0 || !strings.Contains(out, want) {
+			t.Errorf("get = exit %d, %q; want the command %q", code, out, want)
+		}
+	})
+
+	t.Run("external_account impersonation refused", func(t *testing.T) {
+		p := newProc(t)
+		p.vars["DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS"] = "1"
+		wif, err := p.g.NewExternalAccount("wif@p.iam.gserviceaccount.com", p.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		json.Unmarshal(wif, &m)
+		m["service_account_impersonation_url"] = p.g.URL + "/v1/projects/-/serviceAccounts/" + tgt + ":generateAccessToken"
+		wif, _ = json.Marshal(m)
+		file := filepath.Join(p.dir, "wif.json")
+		writeFile(t, file, string(wif))
+		p.vars["GOOGLE_APPLICATION_CREDENTIALS"] = file
+		out, _, code := p.run("gcr.io", "get")
+		line := outputLine(out, "permission denied")
+		pool := strings.TrimSuffix(m["audience"].(string), "/providers/fake-provider")
+		want := "--member='principalSet:" + pool + "/*' --role=roles/iam.workloadIdentityUser"
+		if code == 0 || !strings.Contains(line, "roles/iam.workloadIdentityUser on "+tgt) || strings.Contains(out, "status code") || !strings.Contains(out, want) {
+			t.Errorf("get = exit %d, %q; want one line naming the role on %s and the command with %s", code, out, tgt, want)
+		}
+	})
+
+	t.Run("googleapis.com key for an S3NS registry", func(t *testing.T) {
+		p := newProc(t)
+		p.vars["DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS"] = "1"
+		key, err := p.g.NewServiceAccount("sa@p.iam.gserviceaccount.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(p.dir, "key.json")
+		writeFile(t, file, string(key))
+		p.vars["GOOGLE_APPLICATION_CREDENTIALS"] = file
+		out, _, code := p.run("u-france-east1-docker.s3nsregistry.fr", "get")
+		next := outputLine(out, "next step:")
+		if code == 0 || !strings.Contains(next, "S3NS service account") || !strings.Contains(next, `"universe_domain" is s3nsapis.fr`) || strings.Contains(next, "application-default login (or set") {
+			t.Errorf("get = exit %d, %q; want the next step to ask for an S3NS key", code, out)
+		}
+	})
 }

@@ -42,6 +42,9 @@ type configured struct {
 	// its expiry is unknown and its principal is the token itself, which
 	// no key covers (nor, then, tokens impersonated with it).
 	noCache bool
+	// impersonates: the source applies Options.Impersonate itself (gcloud,
+	// given the chain in its own variable), so the chain does not wrap it.
+	impersonates bool
 }
 
 // Chain tries its sources in order; the first that yields a token wins.
@@ -138,7 +141,7 @@ func (c *Chain) try(ctx context.Context, s source, universe string) (*Token, err
 	if err != nil {
 		return nil, err
 	}
-	if len(c.o.Impersonate) > 0 {
+	if needsImpersonation(cs, c.o.Impersonate) {
 		cs = impersonate(cs, c.o.Impersonate, &c.o)
 	}
 	if err := checkUniverse(cs.universe, universe); err != nil {
@@ -201,7 +204,7 @@ func checkUniverse(u, want string) error {
 	if want == "" || u == "" || u == want {
 		return nil
 	}
-	return notConfigured("its credential is for universe %s, the registry needs %s", u, want)
+	return &universeError{what: "its credential is for", got: u, want: want}
 }
 
 // SourceError is one source's failure.
@@ -253,6 +256,12 @@ func (e *ChainError) Hint() string {
 	for _, f := range e.Failures {
 		if !errors.Is(f.Err, errNotConfigured) {
 			return "fix the " + f.Source + " error above, or run `docker-credential-gcr doctor`"
+		}
+	}
+	for _, f := range e.Failures {
+		var u *universeError
+		if errors.As(f.Err, &u) {
+			return u.hint(f.Source)
 		}
 	}
 	return "run `gcloud auth application-default login` (or set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file)"

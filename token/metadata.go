@@ -64,7 +64,7 @@ func metadataToken(ctx context.Context, c *metadata.Client, account, want string
 		return nil, describeMetadataError(err) // unreachable: do not retry for the token too
 	}
 	if want != "" && universe != want {
-		return nil, notConfigured("the metadata server is in universe %s, the registry needs %s", universe, want)
+		return nil, &universeError{what: "the metadata server is in", got: universe, want: want}
 	}
 	acct := url.PathEscape(account)
 	email := make(chan string, 1) // asked alongside the token: it only names the identity
