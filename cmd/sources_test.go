@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
 )
 
 // TestTokenFileAsWindowsWritesIt: an access-token file saved by Notepad
@@ -172,4 +175,40 @@ func TestFailureMessages(t *testing.T) {
 			t.Errorf("get = exit %d, %q; want the next step to ask for an S3NS key", code, out)
 		}
 	})
+}
+
+// TestHangingMetadataSkipped: off Google Cloud with a metadata address that
+// hangs, the first get waits out the source's bound (the timeout setting,
+// 1 s here); the next ones, as docker's second get of the same command,
+// fail at once with the same reason and when the server is tried again;
+// `cache clear` has it tried at once.
+func TestHangingMetadataSkipped(t *testing.T) {
+	p := newProc(t)
+	p.g.SetFault("metadata", fakegoogle.Fault{Delay: time.Hour})
+	p.vars["DOCKER_CREDENTIAL_GCR_TIMEOUT"] = "1s"
+	get := func() (string, time.Duration) {
+		start := time.Now()
+		out, _, code := p.run("gcr.io", "get")
+		if code == 0 {
+			t.Fatalf("get with a hanging metadata server = %q, want a failure", out)
+		}
+		return out, time.Since(start)
+	}
+	first, took := get()
+	if !strings.Contains(first, "no answer within 1s") || took < time.Second {
+		t.Fatalf("first get = %q after %s; want the 1s bound's failure", first, took)
+	}
+	asked := p.g.Count("metadata")
+	for range 2 {
+		out, took := get()
+		if took > 500*time.Millisecond || p.g.Count("metadata") != asked || !strings.Contains(out, "no answer within 1s") || !strings.Contains(out, "skipped") || !strings.Contains(out, "tried again from") {
+			t.Errorf("next get = %q after %s, %d more requests; want the same reason at once and when it is tried again", out, took, p.g.Count("metadata")-asked)
+		}
+	}
+	if _, stderr, code := p.run("", "cache", "clear"); code != 0 {
+		t.Fatalf("cache clear: exit %d, %s", code, stderr)
+	}
+	if out, took := get(); strings.Contains(out, "skipped") || took < time.Second || p.g.Count("metadata") == asked {
+		t.Errorf("get after cache clear = %q after %s; want the server tried again", out, took)
+	}
 }

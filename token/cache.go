@@ -96,8 +96,10 @@ func (c *fileCache) now() time.Time {
 
 func (c *fileCache) path(key string) string { return filepath.Join(c.dir, key+".json") }
 
+// wrap puts ts behind its skip note (skipnote.go), then behind the cache:
+// a hit never reads the note.
 func (c *fileCache) wrap(key string, ts tokenSource) tokenSource {
-	return cachedSource{c: c, key: key, ts: ts}
+	return cachedSource{c: c, key: key, ts: noted{c: c, key: key, ts: ts}}
 }
 
 // cachedSource is ts behind the cache entry key.
@@ -221,7 +223,8 @@ func (c *fileCache) ensureDir() error {
 }
 
 // ClearCache removes every cached token from dir (CacheOptions.Dir) and
-// the cache's lock and temp files. It returns how many tokens it removed.
+// the cache's skip notes, lock and temp files. It returns how many tokens it
+// removed.
 func ClearCache(dir string) (int, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -233,7 +236,7 @@ func ClearCache(dir string) (int, error) {
 	n := 0
 	for _, e := range entries {
 		name := e.Name()
-		if strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".lock") || (strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-")) {
+		if strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".lock") || strings.HasSuffix(name, ".skip") || (strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-")) {
 			if err := os.Remove(filepath.Join(dir, name)); err == nil && strings.HasSuffix(name, ".json") {
 				n++
 			}

@@ -175,7 +175,7 @@ func (b bounded) Token(ctx context.Context) (*Token, error) {
 	t, err := b.cs.Token(fctx)
 	if err != nil {
 		if fctx.Err() != nil && ctx.Err() == nil {
-			return nil, fmt.Errorf("no answer within %s: %w", b.timeout, err)
+			return nil, &timeoutError{bound: b.timeout, err: err}
 		}
 		return nil, err
 	}

@@ -49,8 +49,21 @@
 // configured value run through the same composition: give the chain a way to
 // be built from it rather than from Options.Sources, so that it is never
 // followed by another source (a pod that asked for its own identity never
-// falls back to the node's). A note that skips a source for a while after
-// it timed out is one more wrapper around bounded, inside the cache.
+// falls back to the node's).
+//
+// # Skip notes
+//
+// A source whose token request ran out its bound, or whose server could
+// not be reached (the metadata server off Google Cloud), is noted in the
+// cache dir (skipnote.go: KEY.skip beside the cache entry, 0600, the reason
+// and the time, no secret): for 30 s the gets that miss the cache fail at
+// once with that reason and when the source is tried again, instead of
+// waiting out the bound again. The note is one more wrapper around bounded,
+// inside the cache, so a hit never reads it. A skipped source that was
+// configured still fails, so the chain still ends there (never the next
+// identity); a success or ClearCache forgets the note. A gcloud that hangs
+// is noted like any source that times out; a refusal (fast, and for the
+// user to fix) is not. With the cache off there is no note.
 //
 // # Trust
 //
