@@ -23,7 +23,10 @@
 //     that decide its principal, and noCache for a source whose tokens
 //     must not be cached (a bare access-token file).
 //   - impersonate wraps a configured source: same description, identity
-//     "X as A > B", tokens minted with the base's.
+//     "X as A > B", tokens minted with the base's. Each source impersonates
+//     once: not a source that does it itself (gcloud, handed the chain in
+//     its own CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT), nor one whose
+//     credential already acts as the target.
 //   - bounded applies the source's bound (Options.Timeouts.Source), names
 //     the token by the description and refuses one of another universe.
 //   - The cache wraps that, as oauth2.ReuseTokenSource does within a
