@@ -2,6 +2,7 @@ package token
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -105,5 +106,26 @@ func TestBaseAlreadyTheTarget(t *testing.T) {
 	}
 	if n := f.g.Count("iam"); n != 1 {
 		t.Errorf("IAM Credentials asked %d times, want once (the file's own impersonation)", n)
+	}
+}
+
+// TestGcloudImpersonationRefusedHint: gcloud failing to impersonate gets
+// the grant command for its account, not "run gcloud auth login".
+func TestGcloudImpersonationRefusedHint(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the stand-in gcloud is a shell script")
+	}
+	f := newFixture(t)
+	gcloud := f.write("bin/gcloud", []byte("#!/bin/sh\necho 'ERROR: (gcloud.config.config-helper) Failed to impersonate [sa@p.iam.gserviceaccount.com]. Make sure the account has roles/iam.serviceAccountTokenCreator.' >&2\nexit 1\n"))
+	os.Chmod(gcloud, 0o755)
+	f.write("gcloud/configurations/config_default", []byte("[core]\naccount = me@example.com\n"))
+	o := f.options(SourceGcloud)
+	o.Gcloud = gcloud
+	o.Impersonate = []string{"sa@p.iam.gserviceaccount.com"}
+	_, err := f.token(o)
+	var ce *ChainError
+	want := "gcloud iam service-accounts add-iam-policy-binding sa@p.iam.gserviceaccount.com --member=user:me@example.com --role=roles/iam.serviceAccountTokenCreator"
+	if !errors.As(err, &ce) || ce.Hint() != want {
+		t.Errorf("Token() = %v; want the hint %q", err, want)
 	}
 }
