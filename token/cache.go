@@ -226,9 +226,11 @@ const subjectSlack = 30 * time.Second
 
 // shortReuse is how long a token shorter than the margin is served before
 // its source is asked for a fresh one: the gets of one push come within a
-// few seconds (docker, BuildKit's first pull and push), and a token so
-// short is worth re-minting for any more life than that.
-const shortReuse = 10 * time.Second
+// second or two, concurrent clients wait on the lock for milliseconds, and
+// a token so short is worth re-minting for any more life than that. With
+// 5-minute GitHub JWTs a get then hands out at least 4 m 54 s, more than
+// the 4 m 50 s BuildKit keeps an answer.
+const shortReuse = 5 * time.Second
 
 // cacheHit is a cached token and when it was fetched.
 type cacheHit struct {

@@ -493,11 +493,11 @@ func TestCacheShortSource(t *testing.T) {
 		want  string
 	}{
 		{0, "tok-1"},
-		{3 * time.Second, "tok-1"}, // a burst of gets shares it
-		{7 * time.Second, "tok-1"},
-		{time.Second, "tok-2"}, // 11 s old: a new one lives 11 s longer
+		{2 * time.Second, "tok-1"}, // a burst of gets shares it
+		{3 * time.Second, "tok-1"},
+		{time.Second, "tok-2"}, // 6 s old: a new one lives 6 s longer
 		{45 * time.Second, "tok-3"},
-		{9 * time.Second, "tok-3"},
+		{4 * time.Second, "tok-3"},
 	} {
 		now = now.Add(step.after)
 		if got := get(); got != step.want {
