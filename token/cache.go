@@ -77,8 +77,9 @@ type cacheEntry struct {
 	Identity    string    `json:"identity,omitempty"`
 	Source      string    `json:"source"`
 	Universe    string    `json:"universe"`
-	// Issued is when it was fetched: with Expiry, the life its source
-	// gave it (absent in files of older versions).
+	// Issued is when it was fetched, written only for a token that had
+	// less than the refresh margin left then: its source could do no
+	// better, so it is shared by the gets of a burst (fresh).
 	Issued time.Time `json:"issued,omitzero"`
 }
 
@@ -163,11 +164,12 @@ func (s cachedSource) Token(ctx context.Context) (*Token, error) {
 //   - the subject token in hand expires no later than it (give or take
 //     subjectSlack): exchanging that token again cannot outlive it;
 //   - its source gave it a life no longer than the margin (a federated
-//     token capped at a 5-minute CI token) and it was fetched at most
-//     shortReuse ago: a new one would live about as long as it did then,
-//     so it would not live noticeably longer than this one. Later gets ask
-//     the source again, each for nearly the whole life a fresh token has
-//     (BuildKit keeps an answer 4 m 50 s).
+//     token capped at a 5-minute CI token: store records when it fetched
+//     such a token) and it was fetched at most shortReuse ago: a new one
+//     would live about as long as it did then, so it would not live
+//     noticeably longer than this one. Later gets ask the source again,
+//     each for nearly the whole life a fresh token has (BuildKit keeps an
+//     answer 4 m 50 s).
 //
 // nil for none.
 func (s cachedSource) fresh(e *cacheHit) *Token {
@@ -183,10 +185,8 @@ func (s cachedSource) fresh(e *cacheHit) *Token {
 		return nil
 	case !s.subjectExpiry.IsZero() && !e.Expiry.Before(s.subjectExpiry.Add(-subjectSlack)):
 		return e.Token
-	case !e.issued.IsZero():
-		if life := e.Expiry.Sub(e.issued); life <= c.margin && c.now().Sub(e.issued) <= shortReuse {
-			return e.Token
-		}
+	case !e.issued.IsZero() && c.now().Sub(e.issued) <= shortReuse:
+		return e.Token
 	}
 	return nil
 }
@@ -260,8 +260,10 @@ func (c *fileCache) load(key string) *cacheHit {
 }
 
 func (c *fileCache) store(key string, t *Token) {
-	e := cacheEntry{Version: cacheVersion, AccessToken: t.AccessToken, Expiry: t.Expiry.UTC(), Identity: t.Identity, Source: t.Source, Universe: t.Universe,
-		Issued: c.now().UTC()}
+	e := cacheEntry{Version: cacheVersion, AccessToken: t.AccessToken, Expiry: t.Expiry.UTC(), Identity: t.Identity, Source: t.Source, Universe: t.Universe}
+	if now := c.now(); t.Expiry.Sub(now) <= c.margin {
+		e.Issued = now.UTC()
+	}
 	b, err := json.Marshal(e)
 	if err != nil {
 		return
