@@ -33,6 +33,10 @@ const (
 	EnvNoCache         = "DOCKER_CREDENTIAL_GCR_NO_CACHE"
 	EnvRefreshMargin   = "DOCKER_CREDENTIAL_GCR_REFRESH_MARGIN"
 	EnvTimeout         = "DOCKER_CREDENTIAL_GCR_TIMEOUT"
+	EnvProvider        = "DOCKER_CREDENTIAL_GCR_WORKLOAD_IDENTITY_PROVIDER"
+	EnvOIDCAudience    = "DOCKER_CREDENTIAL_GCR_OIDC_AUDIENCE"
+	EnvOIDCTokenEnv    = "DOCKER_CREDENTIAL_GCR_OIDC_TOKEN_ENV"
+	EnvOIDCTokenFile   = "DOCKER_CREDENTIAL_GCR_OIDC_TOKEN_FILE"
 
 	EnvGcloudTokenFile   = "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"
 	EnvGcloudImpersonate = "CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT"
@@ -51,6 +55,19 @@ type Settings struct {
 	ImpersonateServiceAccount string `json:"impersonate_service_account,omitempty"`
 	// MetadataAccount is the metadata server's service account alias or email.
 	MetadataAccount string `json:"metadata_account,omitempty"`
+	// WorkloadIdentityProvider is the workload identity pool provider a CI
+	// job's OIDC token (the oidc source) or a pod's service-account token
+	// (the kubelet plugin) is exchanged at:
+	// projects/NUM/locations/global/workloadIdentityPools/POOL/providers/PROV,
+	// optionally prefixed with //iam.UNIVERSE/.
+	WorkloadIdentityProvider string `json:"workload_identity_provider,omitempty"`
+	// OIDCAudience is the aud the oidc source asks GitHub Actions for
+	// (default https://iam.UNIVERSE/ + the provider's name).
+	OIDCAudience string `json:"oidc_audience,omitempty"`
+	// OIDCTokenEnv names a variable holding the CI job's OIDC token
+	// (GitLab's id_tokens:); OIDCTokenFile is a file holding one.
+	OIDCTokenEnv  string `json:"oidc_token_env,omitempty"`
+	OIDCTokenFile string `json:"oidc_token_file,omitempty"`
 	// UniverseDomain is the universe of the registries registered below.
 	UniverseDomain string `json:"universe_domain,omitempty"`
 	// IAMEndpoint replaces https://iamcredentials.UNIVERSE, e.g. a Private
@@ -78,6 +95,10 @@ type Settings struct {
 	// Registries are hosts outside the Google patterns that the user
 	// registered with configure-docker: get serves them Google tokens.
 	Registries []string `json:"registries,omitempty"`
+	// RegistryOverrides give registries their own identity, by exact
+	// host[:port] (registry.NormalizeHost): For(host) lays them over the
+	// rest.
+	RegistryOverrides map[string]*Override `json:"registry_overrides,omitempty"`
 
 	// path is the file these settings were read from, for error messages.
 	path string
@@ -154,6 +175,10 @@ func (s *Settings) Overlay(getenv func(string) string) *Settings {
 	o.Verbose = first(getenv(EnvVerbose), o.Verbose)
 	o.RefreshMargin = first(getenv(EnvRefreshMargin), o.RefreshMargin)
 	o.Timeout = first(getenv(EnvTimeout), o.Timeout)
+	o.WorkloadIdentityProvider = first(getenv(EnvProvider), o.WorkloadIdentityProvider)
+	o.OIDCAudience = first(getenv(EnvOIDCAudience), o.OIDCAudience)
+	o.OIDCTokenEnv = first(getenv(EnvOIDCTokenEnv), o.OIDCTokenEnv)
+	o.OIDCTokenFile = first(getenv(EnvOIDCTokenFile), o.OIDCTokenFile)
 	o.NoCache = o.NoCache || truthy(getenv(EnvNoCache))
 	o.AllowCustomCredentialURLs = o.AllowCustomCredentialURLs || truthy(getenv(EnvAllowCustomURLs))
 	return &o
@@ -202,17 +227,21 @@ func (s *Settings) TokenOptions(getenv func(string) string) (token.Options, erro
 		return token.Options{}, err
 	}
 	return token.Options{
-		Sources:         sources,
-		TokenFile:       s.TokenFile,
-		CredentialsFile: s.CredentialsFile,
-		Impersonate:     SplitList(s.ImpersonateServiceAccount),
-		MetadataAccount: s.MetadataAccount,
-		UniverseDomain:  s.UniverseDomain,
-		IAMEndpoint:     s.IAMEndpoint,
-		AllowCustomURLs: s.AllowCustomCredentialURLs,
-		Cache:           cache,
-		Timeouts:        timeouts,
-		Getenv:          getenv,
+		Sources:          sources,
+		TokenFile:        s.TokenFile,
+		CredentialsFile:  s.CredentialsFile,
+		Impersonate:      SplitList(s.ImpersonateServiceAccount),
+		MetadataAccount:  s.MetadataAccount,
+		WorkloadProvider: s.WorkloadIdentityProvider,
+		OIDCAudience:     s.OIDCAudience,
+		OIDCTokenEnv:     s.OIDCTokenEnv,
+		OIDCTokenFile:    s.OIDCTokenFile,
+		UniverseDomain:   s.UniverseDomain,
+		IAMEndpoint:      s.IAMEndpoint,
+		AllowCustomURLs:  s.AllowCustomCredentialURLs,
+		Cache:            cache,
+		Timeouts:         timeouts,
+		Getenv:           getenv,
 	}, nil
 }
 

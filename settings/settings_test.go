@@ -41,8 +41,8 @@ func TestMapSourceNames(t *testing.T) {
 		want []string
 	}{
 		{nil, nil},
-		{[]string{"env", "gcloud"}, []string{"token-file", "credentials-file", "adc", "metadata", "gcloud"}},
-		{[]string{"gcloud", " ENV "}, []string{"gcloud", "token-file", "credentials-file", "adc", "metadata"}},
+		{[]string{"env", "gcloud"}, []string{"token-file", "credentials-file", "oidc", "adc", "metadata", "gcloud"}},
+		{[]string{"gcloud", " ENV "}, []string{"gcloud", "token-file", "credentials-file", "oidc", "adc", "metadata"}},
 		{[]string{"store"}, []string{}},
 		{[]string{"adc", "adc", "metadata"}, []string{"adc", "metadata"}},
 	}
