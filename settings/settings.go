@@ -34,6 +34,9 @@ const (
 	EnvRefreshMargin   = "DOCKER_CREDENTIAL_GCR_REFRESH_MARGIN"
 	EnvTimeout         = "DOCKER_CREDENTIAL_GCR_TIMEOUT"
 
+	EnvWorkloadIdentityProvider = "DOCKER_CREDENTIAL_GCR_WORKLOAD_IDENTITY_PROVIDER"
+	EnvKubeletIdentity          = "DOCKER_CREDENTIAL_GCR_KUBELET_IDENTITY"
+
 	EnvGcloudTokenFile   = "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"
 	EnvGcloudImpersonate = "CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT"
 	EnvGoogleCredentials = "GOOGLE_APPLICATION_CREDENTIALS"
@@ -75,6 +78,15 @@ type Settings struct {
 	AllowCustomCredentialURLs bool `json:"allow_custom_credential_urls,omitempty"`
 	// Verbose turns the diagnostic trail on: "1" for stderr, or a file.
 	Verbose string `json:"verbose,omitempty"`
+	// WorkloadIdentityProvider is a workload identity pool provider,
+	// projects/NUM/locations/global/workloadIdentityPools/POOL/providers/PROV
+	// (optionally //iam.UNIVERSE/...), or GKE's identitynamespace: form
+	// (token.ParseWorkloadProvider): what STS exchanges a subject token at.
+	WorkloadIdentityProvider string `json:"workload_identity_provider,omitempty"`
+	// KubeletIdentity is who the kubelet plugin pulls as: node, annotated
+	// or pod (package kubelet); empty is node without a provider, annotated
+	// with one.
+	KubeletIdentity string `json:"kubelet_identity,omitempty"`
 	// Registries are hosts outside the Google patterns that the user
 	// registered with configure-docker: get serves them Google tokens.
 	Registries []string `json:"registries,omitempty"`
@@ -154,6 +166,8 @@ func (s *Settings) Overlay(getenv func(string) string) *Settings {
 	o.Verbose = first(getenv(EnvVerbose), o.Verbose)
 	o.RefreshMargin = first(getenv(EnvRefreshMargin), o.RefreshMargin)
 	o.Timeout = first(getenv(EnvTimeout), o.Timeout)
+	o.WorkloadIdentityProvider = first(getenv(EnvWorkloadIdentityProvider), o.WorkloadIdentityProvider)
+	o.KubeletIdentity = first(getenv(EnvKubeletIdentity), o.KubeletIdentity)
 	o.NoCache = o.NoCache || truthy(getenv(EnvNoCache))
 	o.AllowCustomCredentialURLs = o.AllowCustomCredentialURLs || truthy(getenv(EnvAllowCustomURLs))
 	return &o
@@ -293,6 +307,21 @@ func (s *Settings) Timeouts() (token.Timeouts, error) {
 		return token.Timeouts{}, fmt.Errorf("timeout %q (%s or timeout in the settings file): want a duration between 100ms and 5m, e.g. 10s", s.Timeout, EnvTimeout)
 	}
 	return token.Timeouts{Source: d, Total: d * 3 / 2, LockWait: d / 2}, nil
+}
+
+// WorkloadProvider parses workload_identity_provider in the universe of
+// the universe_domain setting; ok is false when it is not set. The error
+// names the setting and its variable.
+func (s *Settings) WorkloadProvider() (p token.WorkloadProvider, ok bool, err error) {
+	name := strings.TrimSpace(s.WorkloadIdentityProvider)
+	if name == "" {
+		return token.WorkloadProvider{}, false, nil
+	}
+	p, err = token.ParseWorkloadProvider(name, s.UniverseDomain)
+	if err != nil {
+		return token.WorkloadProvider{}, false, fmt.Errorf("workload_identity_provider (%s or the settings file): %w", EnvWorkloadIdentityProvider, err)
+	}
+	return p, true, nil
 }
 
 // UsesStore reports whether stored credentials of Google hosts are used:
