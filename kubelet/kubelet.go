@@ -41,17 +41,22 @@ const (
 	OutputJSON = "json"
 )
 
-// maxRequest bounds the request read from stdin: an image name and,
-// for service-account-token providers, a token of a few KiB.
+// maxRequest bounds the request read from stdin: an image name, and for
+// providers with tokenAttributes a service-account token (token.MaxJWTSize
+// at most) and the annotations the config lists (Kubernetes caps all of a
+// service account's annotations at 256 KiB).
 const maxRequest = 1 << 20
 
 // request is credentialprovider.kubelet.k8s.io/v1
-// CredentialProviderRequest. Fields added by newer kubelets
-// (serviceAccountToken, serviceAccountAnnotations) are ignored.
+// CredentialProviderRequest (k8s.io/kubelet v0.33+): serviceAccountToken
+// and serviceAccountAnnotations are sent only to a provider with
+// tokenAttributes.
 type request struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Image      string `json:"image"`
+	APIVersion                string            `json:"apiVersion"`
+	Kind                      string            `json:"kind"`
+	Image                     string            `json:"image"`
+	ServiceAccountToken       string            `json:"serviceAccountToken"`
+	ServiceAccountAnnotations map[string]string `json:"serviceAccountAnnotations"`
 }
 
 // response is CredentialProviderResponse. The kubelet decodes it
@@ -84,6 +89,20 @@ type Plugin struct {
 	// token when the cache would replace it.
 	Margin time.Duration
 	Now    func() time.Time // default time.Now
+
+	// Identity is who pulls (IdentityNode when empty). With
+	// IdentityAnnotated or IdentityPod, a pod that asks for its own identity
+	// gets a token from PodTokens or an error, never one from Tokens.
+	Identity Identity
+	// PodTokens mints a token acceptable in a universe for a pod's own
+	// identity: the pod's token exchanged at the provider's STS, then
+	// impersonating Pod.ServiceAccount when set; cached by what the token's
+	// claims say, never by the token.
+	PodTokens func(ctx context.Context, pod Pod, universe string) (*token.Token, error)
+	// Audiences are the aud values a pod's token may carry: the config's
+	// serviceAccountTokenAudience and the provider's other default. Empty:
+	// not checked here (STS checks it).
+	Audiences []string
 }
 
 // Serve reads one CredentialProviderRequest from in and writes its
@@ -122,17 +141,25 @@ func parseRequest(data []byte) (*request, error) {
 		return nil, errors.New("no CredentialProviderRequest on stdin; this command is run by the kubelet, which writes " + want)
 	}
 	var req request
-	if err := json.Unmarshal(data, &req); err != nil {
+	if err := decodeRequest(data, &req); err != nil {
 		return nil, fmt.Errorf("parse the CredentialProviderRequest on stdin: %w; the kubelet writes %s", err, want)
 	}
 	if req.APIVersion != ProviderAPIVersion {
-		return nil, fmt.Errorf("CredentialProviderRequest apiVersion %q is not supported; set apiVersion: %s for this provider in the kubelet's --image-credential-provider-config (`docker-credential-gcr kubelet-credential-provider-config` prints it)", req.APIVersion, ProviderAPIVersion)
+		return nil, fmt.Errorf("CredentialProviderRequest apiVersion %q is not supported; set apiVersion: %s for this provider in the kubelet's --image-credential-provider-config (`docker-credential-gcr kubelet-credential-provider-config` prints it)", truncate(req.APIVersion, 64), ProviderAPIVersion)
 	}
 	if req.Kind != kindRequest {
-		return nil, fmt.Errorf("kind %q is not %s; the kubelet writes %s", req.Kind, kindRequest, want)
+		return nil, fmt.Errorf("kind %q is not %s; the kubelet writes %s", truncate(req.Kind, 64), kindRequest, want)
 	}
 	if strings.TrimSpace(req.Image) == "" {
 		return nil, errors.New("the CredentialProviderRequest has an empty image; the kubelet writes " + want)
+	}
+	if len(req.ServiceAccountToken) > token.MaxJWTSize {
+		return nil, fmt.Errorf("the request's serviceAccountToken is %d bytes, more than %d; the kubelet sends a bound service-account token of a few KiB", len(req.ServiceAccountToken), token.MaxJWTSize)
+	}
+	for k, v := range req.ServiceAccountAnnotations {
+		if (k == AnnotationServiceAccount || k == AnnotationEnableImagePull) && len(v) > maxEmail {
+			return nil, fmt.Errorf("the request's annotation %s is %d bytes; it holds a service account's email (at most %d bytes) or \"true\"", k, len(v), maxEmail)
+		}
 	}
 	return &req, nil
 }
@@ -155,19 +182,38 @@ func (p *Plugin) respond(ctx context.Context, req *request) (*response, error) {
 	if !google {
 		return resp, nil // not ours: no credentials, not an error
 	}
-	t, err := p.Tokens(ctx, universe)
-	if err != nil {
-		return nil, fmt.Errorf("credentials for %s: %w", host, err)
-	}
 	now := time.Now
 	if p.Now != nil {
 		now = p.Now
 	}
+	pod, err := p.pod(req, now())
+	if err != nil {
+		return nil, fmt.Errorf("credentials for %s: %w", host, err)
+	}
+	var t *token.Token
+	switch {
+	case pod == nil:
+		if t, err = p.Tokens(ctx, universe); err != nil {
+			return nil, fmt.Errorf("credentials for %s: %w", host, err)
+		}
+	case p.PodTokens == nil:
+		return nil, fmt.Errorf("credentials for %s: %w", host, errNoPodTokens)
+	default:
+		if t, err = p.PodTokens(ctx, *pod, universe); err != nil {
+			// Fail closed: the pod asked for its own identity.
+			return nil, fmt.Errorf("credentials for %s as %s (the node's identity is not used for it): %w", host, pod.Describe(), err)
+		}
+	}
 	// An access-token file's token has no known expiry: "0s" tells the
-	// kubelet not to cache it.
+	// kubelet not to cache it. A federated token may not outlive the
+	// pod's token it came from.
+	expiry := t.Expiry
+	if pod != nil && pod.ServiceAccount == "" && !expiry.IsZero() && pod.Claims.Expiry.Before(expiry) {
+		expiry = pod.Claims.Expiry
+	}
 	var d time.Duration
-	if !t.Expiry.IsZero() {
-		d = max(0, t.Expiry.Sub(now())-p.Margin).Truncate(time.Second)
+	if !expiry.IsZero() {
+		d = max(0, expiry.Sub(now())-p.Margin).Truncate(time.Second)
 	}
 	resp.CacheDuration = d.String()
 	// The kubelet matches the key against the image by its host, port
