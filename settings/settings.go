@@ -36,6 +36,7 @@ const (
 
 	EnvWorkloadIdentityProvider = "DOCKER_CREDENTIAL_GCR_WORKLOAD_IDENTITY_PROVIDER"
 	EnvKubeletIdentity          = "DOCKER_CREDENTIAL_GCR_KUBELET_IDENTITY"
+	EnvOIDCAudience             = "DOCKER_CREDENTIAL_GCR_OIDC_AUDIENCE"
 
 	EnvGcloudTokenFile   = "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"
 	EnvGcloudImpersonate = "CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT"
@@ -83,6 +84,11 @@ type Settings struct {
 	// (optionally //iam.UNIVERSE/...), or GKE's identitynamespace: form
 	// (token.ParseWorkloadProvider): what STS exchanges a subject token at.
 	WorkloadIdentityProvider string `json:"workload_identity_provider,omitempty"`
+	// OIDCAudience is the aud of the subject token: what a CI token is
+	// requested for, what a pod's token must carry (the kubelet config's
+	// serviceAccountTokenAudience). Empty: the provider's default
+	// (https://iam.UNIVERSE/ + its resource name).
+	OIDCAudience string `json:"oidc_audience,omitempty"`
 	// KubeletIdentity is who the kubelet plugin pulls as: node, annotated
 	// or pod (package kubelet); empty is node without a provider, annotated
 	// with one.
@@ -168,6 +174,7 @@ func (s *Settings) Overlay(getenv func(string) string) *Settings {
 	o.Timeout = first(getenv(EnvTimeout), o.Timeout)
 	o.WorkloadIdentityProvider = first(getenv(EnvWorkloadIdentityProvider), o.WorkloadIdentityProvider)
 	o.KubeletIdentity = first(getenv(EnvKubeletIdentity), o.KubeletIdentity)
+	o.OIDCAudience = first(getenv(EnvOIDCAudience), o.OIDCAudience)
 	o.NoCache = o.NoCache || truthy(getenv(EnvNoCache))
 	o.AllowCustomCredentialURLs = o.AllowCustomCredentialURLs || truthy(getenv(EnvAllowCustomURLs))
 	return &o

@@ -264,8 +264,8 @@ func TestRelativePathsRefused(t *testing.T) {
 func TestWorkloadProviderSetting(t *testing.T) {
 	const name = "projects/123456789012/locations/global/workloadIdentityPools/kubernetes/providers/prod"
 	s := (&Settings{WorkloadIdentityProvider: "projects/1/locations/global/workloadIdentityPools/file-pool/providers/file-prov", KubeletIdentity: "node"}).
-		Overlay(env(map[string]string{EnvWorkloadIdentityProvider: name, EnvKubeletIdentity: "pod"}))
-	if s.WorkloadIdentityProvider != name || s.KubeletIdentity != "pod" {
+		Overlay(env(map[string]string{EnvWorkloadIdentityProvider: name, EnvKubeletIdentity: "pod", EnvOIDCAudience: "aud"}))
+	if s.WorkloadIdentityProvider != name || s.KubeletIdentity != "pod" || s.OIDCAudience != "aud" {
 		t.Errorf("Overlay() = provider %q identity %q, want the environment's", s.WorkloadIdentityProvider, s.KubeletIdentity)
 	}
 	p, ok, err := s.WorkloadProvider()

@@ -305,21 +305,123 @@ func (a *App) kubeletPlugin() (*kubelet.Plugin, error) {
 	return &kubelet.Plugin{Tokens: tokens(o), Registries: registries(s), Margin: o.RefreshMargin(), Now: a.env.Now}, nil
 }
 
+// KubeletConfigOptions are kubelet-credential-provider-config's inputs.
+type KubeletConfigOptions struct {
+	Output        string        // yaml or json
+	CacheDuration time.Duration // defaultCacheDuration
+	// Provider is the workload identity provider (--workload-identity-provider);
+	// empty: the workload_identity_provider setting.
+	Provider string
+	// Identity is node, annotated or pod (--identity); empty: the
+	// kubelet_identity setting, else annotated with a provider.
+	Identity string
+	// Audience is serviceAccountTokenAudience (--audience); empty: the
+	// oidc_audience setting, else the provider's default.
+	Audience string
+	// KubeletVersion is the kubelet's version (--kubelet-version); empty:
+	// 1.34 or later.
+	KubeletVersion string
+	// RBAC prints the ClusterRole and ClusterRoleBinding instead of the
+	// config.
+	RBAC bool
+}
+
+// maxAudience bounds an audience: a provider's allowed audience is at most
+// 256 characters.
+const maxAudience = 256
+
 // KubeletConfig writes the CredentialProviderConfig that installs the
-// plugin (the registered hosts included) in format (yaml or json), with
-// the given defaultCacheDuration.
-func (a *App) KubeletConfig(w io.Writer, format string, cacheDuration time.Duration) error {
+// plugin (the registered hosts included), with tokenAttributes and env for
+// per-pod identity when a provider is given; or, with o.RBAC, the objects
+// that let nodes request tokens for its audience.
+func (a *App) KubeletConfig(w io.Writer, o KubeletConfigOptions) error {
 	s, err := a.load()
 	if err != nil {
 		return err
 	}
-	c := kubelet.Config{Name: "docker-credential-" + configfile.HelperName, MatchImages: kubelet.MatchImages(registries(s)), CacheDuration: cacheDuration}
-	out, err := c.Format(format)
+	c := kubelet.Config{Name: "docker-credential-" + configfile.HelperName, MatchImages: kubelet.MatchImages(registries(s)), CacheDuration: o.CacheDuration}
+	pod, provider, err := kubeletPodConfig(s, o)
+	if err != nil {
+		return err
+	}
+	var out string
+	switch {
+	case o.RBAC && pod == nil:
+		return errors.New("--rbac needs per-pod identity: give --workload-identity-provider (and not --identity=node)")
+	case o.RBAC:
+		out, err = kubelet.RBAC{Name: kubelet.RBACName(provider), Audience: pod.Audience}.Format(o.Output)
+	default:
+		c.Pod = pod
+		out, err = c.Format(o.Output)
+	}
 	if err != nil {
 		return err
 	}
 	_, err = io.WriteString(w, out)
 	return err
+}
+
+// kubeletPodConfig is the per-pod part of the kubelet config, nil for node
+// identity: the flags over the settings.
+func kubeletPodConfig(s *settings.Settings, o KubeletConfigOptions) (*kubelet.PodConfig, token.WorkloadProvider, error) {
+	if o.Provider != "" {
+		s = &settings.Settings{WorkloadIdentityProvider: o.Provider, UniverseDomain: s.UniverseDomain, KubeletIdentity: s.KubeletIdentity, OIDCAudience: s.OIDCAudience}
+	}
+	p, ok, err := s.WorkloadProvider()
+	if err != nil {
+		if o.Provider != "" {
+			err = fmt.Errorf("--workload-identity-provider: %w", errors.Unwrap(err))
+		}
+		return nil, p, err
+	}
+	idv := s.KubeletIdentity
+	if o.Identity != "" {
+		idv = o.Identity
+	}
+	id, err := kubelet.ParseIdentity(idv, ok)
+	if err != nil {
+		return nil, p, err
+	}
+	if id == kubelet.IdentityNode {
+		return nil, p, nil
+	}
+	minor := 0
+	if o.KubeletVersion != "" {
+		if minor, err = kubelet.ParseKubeletVersion(o.KubeletVersion); err != nil {
+			return nil, p, err
+		}
+		if minor < kubelet.MinKubeletMinor {
+			return nil, p, fmt.Errorf("kubelet 1.%d cannot give a credential provider the pod's token (KEP-4412 starts in 1.33): print the node-identity config (no --workload-identity-provider) or upgrade the kubelet", minor)
+		}
+		if minor > kubelet.MinKubeletMinor {
+			minor = 0
+		}
+	}
+	aud := first(o.Audience, s.OIDCAudience)
+	custom := aud != ""
+	if !custom {
+		aud = p.OIDCAudience()
+	}
+	if strings.ContainsFunc(aud, func(r rune) bool { return r <= ' ' || r == 0x7f }) || len(aud) > maxAudience {
+		return nil, p, fmt.Errorf("audience %q: want at most %d characters without spaces (a provider's allowed audience)", aud, maxAudience)
+	}
+	env := []kubelet.EnvVar{
+		{Name: settings.EnvWorkloadIdentityProvider, Value: p.Audience()},
+		{Name: settings.EnvKubeletIdentity, Value: string(id)},
+	}
+	if custom {
+		env = append(env, kubelet.EnvVar{Name: settings.EnvOIDCAudience, Value: aud})
+	}
+	return &kubelet.PodConfig{Identity: id, Audience: aud, Env: env, KubeletMinor: minor}, p, nil
+}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // ConfigureDocker maps the hosts to this helper in Docker's config.json
