@@ -21,9 +21,10 @@ const cacheVersion = 1
 
 // cache keeps tokens: wrap returns a tokenSource that serves key's token
 // from the cache while it is fresh and asks ts otherwise, as
-// oauth2.ReuseTokenSource does within a process.
+// oauth2.ReuseTokenSource does within a process. subjectExpiry is the exp
+// of the subject token ts exchanges, when one is in hand (zero otherwise).
 type cache interface {
-	wrap(key string, ts tokenSource) tokenSource
+	wrap(key string, ts tokenSource, subjectExpiry time.Time) tokenSource
 }
 
 // newCache is the cache o configures: a fileCache, or nullCache when off.
@@ -35,6 +36,7 @@ func newCache(o *Options) cache {
 		dir:      o.Cache.Dir,
 		margin:   orDefault(o.Cache.Margin, DefaultRefreshMargin),
 		lockWait: orDefault(o.Timeouts.LockWait, DefaultLockWait),
+		clock:    o.Now,
 		log:      o.logger(),
 	}
 }
@@ -42,7 +44,7 @@ func newCache(o *Options) cache {
 // nullCache is the cache turned off: every Token asks the source.
 type nullCache struct{}
 
-func (nullCache) wrap(_ string, ts tokenSource) tokenSource { return ts }
+func (nullCache) wrap(_ string, ts tokenSource, _ time.Time) tokenSource { return ts }
 
 // fileCache is a token cache shared by every process of the user: one file
 // per (source, identity, impersonation chain, scope, universe), named by a
@@ -75,6 +77,9 @@ type cacheEntry struct {
 	Identity    string    `json:"identity,omitempty"`
 	Source      string    `json:"source"`
 	Universe    string    `json:"universe"`
+	// Issued is when it was fetched: with Expiry, the life its source
+	// gave it (absent in files of older versions).
+	Issued time.Time `json:"issued,omitzero"`
 }
 
 // Key names a cache file: a hash, never an identity or a secret in clear.
@@ -96,24 +101,25 @@ func (c *fileCache) now() time.Time {
 
 func (c *fileCache) path(key string) string { return filepath.Join(c.dir, key+".json") }
 
-func (c *fileCache) wrap(key string, ts tokenSource) tokenSource {
-	return cachedSource{c: c, key: key, ts: ts}
+func (c *fileCache) wrap(key string, ts tokenSource, subjectExpiry time.Time) tokenSource {
+	return cachedSource{c: c, key: key, ts: ts, subjectExpiry: subjectExpiry}
 }
 
 // cachedSource is ts behind the cache entry key.
 type cachedSource struct {
-	c   *fileCache
-	key string
-	ts  tokenSource
+	c             *fileCache
+	key           string
+	ts            tokenSource
+	subjectExpiry time.Time
 }
 
-// Token returns the cached token while it has more than the margin left,
-// else asks the source under the key's lock and stores its token. A cache
-// that cannot be read or written never fails: it is a miss. When the source
-// fails, a cached token that is still valid (inside the margin) is served.
+// Token returns the cached token while it is fresh (fresh), else asks the
+// source under the key's lock and stores its token. A cache that cannot be
+// read or written never fails: it is a miss. When the source fails, a
+// cached token that is still valid (inside the margin) is served.
 func (s cachedSource) Token(ctx context.Context) (*Token, error) {
 	c, key, log := s.c, s.key, s.c.log
-	if t := c.load(key, c.margin); t != nil {
+	if t := s.fresh(c.load(key)); t != nil {
 		log.DebugContext(ctx, "cache hit", "file", short(key), "expires_in", t.Expiry.Sub(c.now()).Round(time.Second))
 		return t, nil
 	}
@@ -123,7 +129,7 @@ func (s cachedSource) Token(ctx context.Context) (*Token, error) {
 	}
 	start := time.Now()
 	timeout := c.lockWaitFor(ctx)
-	unlock, t, err := c.lockOrWait(ctx, key, timeout)
+	unlock, t, err := s.lockOrWait(ctx, timeout)
 	switch {
 	case t != nil:
 		since(ctx, log, "cache filled by another process", start, "file", short(key))
@@ -139,9 +145,9 @@ func (s cachedSource) Token(ctx context.Context) (*Token, error) {
 	t, err = s.ts.Token(ctx)
 	if err != nil {
 		// A transient failure: a token that is still valid beats none.
-		if stale := c.load(key, 0); stale != nil {
+		if stale := c.load(key); stale != nil {
 			log.DebugContext(ctx, "upstream failed, serving the cached token", "error", err)
-			return stale, nil
+			return stale.Token, nil
 		}
 		return nil, err
 	}
@@ -151,16 +157,49 @@ func (s cachedSource) Token(ctx context.Context) (*Token, error) {
 	return t, nil
 }
 
-// lockOrWait takes key's lock, or returns the token another process stored
-// while this one waited: between short lock attempts it looks at the cache
-// file, so that N waiters do not take the lock one after another just to
-// read what the first one stored.
-func (c *fileCache) lockOrWait(ctx context.Context, key string, timeout time.Duration) (func() error, *Token, error) {
+// fresh returns e's token when it may be served without asking the
+// source: while it has more than the margin left; or, with less, while
+// the source cannot do better (ci.md section 6), which is when
+//   - the subject token in hand expires no later than it: exchanging that
+//     token again cannot outlive it;
+//   - its source gave it a life no longer than the margin (a federated
+//     token capped at a 5-minute CI token): a new one would live about as
+//     long, so it is served until half of that life has passed, rather
+//     than minting one on every get.
+//
+// nil for none.
+func (s cachedSource) fresh(e *cacheHit) *Token {
+	if e == nil {
+		return nil
+	}
+	c := s.c
+	left := e.Expiry.Sub(c.now())
+	switch {
+	case left > c.margin:
+		return e.Token
+	case left <= 0:
+		return nil
+	case !s.subjectExpiry.IsZero() && !e.Expiry.Before(s.subjectExpiry):
+		return e.Token
+	case !e.issued.IsZero():
+		if life := e.Expiry.Sub(e.issued); life <= c.margin && left > life/2 {
+			return e.Token
+		}
+	}
+	return nil
+}
+
+// lockOrWait takes the key's lock, or returns the token another process
+// stored while this one waited: between short lock attempts it looks at
+// the cache file, so that N waiters do not take the lock one after another
+// just to read what the first one stored.
+func (s cachedSource) lockOrWait(ctx context.Context, timeout time.Duration) (func() error, *Token, error) {
+	c, key := s.c, s.key
 	deadline := time.Now().Add(timeout)
 	for {
 		unlock, err := fsutil.Lock(ctx, c.path(key)+".lock", 20*time.Millisecond)
 		if err == nil {
-			if t := c.load(key, c.margin); t != nil {
+			if t := s.fresh(c.load(key)); t != nil {
 				unlock()
 				return nil, t, nil
 			}
@@ -169,7 +208,7 @@ func (c *fileCache) lockOrWait(ctx context.Context, key string, timeout time.Dur
 		if !errors.Is(err, fsutil.ErrLockTimeout) {
 			return nil, nil, err
 		}
-		if t := c.load(key, c.margin); t != nil {
+		if t := s.fresh(c.load(key)); t != nil {
 			return nil, t, nil
 		}
 		if time.Now().After(deadline) {
@@ -178,9 +217,14 @@ func (c *fileCache) lockOrWait(ctx context.Context, key string, timeout time.Dur
 	}
 }
 
-// load returns the entry for key when it is trustworthy and valid for more
-// than margin.
-func (c *fileCache) load(key string, margin time.Duration) *Token {
+// cacheHit is a cached token and when it was fetched.
+type cacheHit struct {
+	*Token
+	issued time.Time // zero when the file does not say
+}
+
+// load returns the entry for key when it is trustworthy and not expired.
+func (c *fileCache) load(key string) *cacheHit {
 	path := c.path(key)
 	fi, err := os.Lstat(path)
 	if err != nil || fsutil.CheckPrivate(path, fi) != nil {
@@ -194,14 +238,15 @@ func (c *fileCache) load(key string, margin time.Duration) *Token {
 	if err != nil || e.Version != cacheVersion || e.AccessToken == "" || e.Expiry.IsZero() {
 		return nil
 	}
-	if !c.now().Add(margin).Before(e.Expiry) {
+	if !c.now().Before(e.Expiry) {
 		return nil
 	}
-	return &Token{AccessToken: e.AccessToken, Expiry: e.Expiry, Identity: e.Identity, Source: e.Source, Universe: e.Universe}
+	return &cacheHit{Token: &Token{AccessToken: e.AccessToken, Expiry: e.Expiry, Identity: e.Identity, Source: e.Source, Universe: e.Universe}, issued: e.Issued}
 }
 
 func (c *fileCache) store(key string, t *Token) {
-	e := cacheEntry{Version: cacheVersion, AccessToken: t.AccessToken, Expiry: t.Expiry.UTC(), Identity: t.Identity, Source: t.Source, Universe: t.Universe}
+	e := cacheEntry{Version: cacheVersion, AccessToken: t.AccessToken, Expiry: t.Expiry.UTC(), Identity: t.Identity, Source: t.Source, Universe: t.Universe,
+		Issued: c.now().UTC()}
 	b, err := json.Marshal(e)
 	if err != nil {
 		return

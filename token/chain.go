@@ -13,6 +13,7 @@ import (
 const (
 	SourceTokenFile       = "token-file"
 	SourceCredentialsFile = "credentials-file"
+	SourceOIDC            = "oidc"
 	SourceADC             = "adc"
 	SourceGcloud          = "gcloud"
 	SourceMetadata        = "metadata"
@@ -20,7 +21,7 @@ const (
 
 // DefaultSources is the default order of the chain: explicit before
 // ambient, slow (gcloud, the metadata probe) last.
-var DefaultSources = []string{SourceTokenFile, SourceCredentialsFile, SourceADC, SourceGcloud, SourceMetadata}
+var DefaultSources = []string{SourceTokenFile, SourceCredentialsFile, SourceOIDC, SourceADC, SourceGcloud, SourceMetadata}
 
 // source is one link of the chain, by name. resolve decides cheaply (no
 // network, no exec) whether the source is configured and who it would act
@@ -42,6 +43,13 @@ type configured struct {
 	// its expiry is unknown and its principal is the token itself, which
 	// no key covers (nor, then, tokens impersonated with it).
 	noCache bool
+	// subjectExpiry is the exp of the subject token its tokens are
+	// exchanged from, when one is in hand: a cached token that lasts as
+	// long is not replaced by exchanging that token again (cache.go).
+	subjectExpiry time.Time
+	// shortFix is the fix to give when its tokens live less than the
+	// refresh margin ("" for the generic one).
+	shortFix string
 }
 
 // Chain tries its sources in order; the first that yields a token wins.
@@ -87,6 +95,8 @@ func (c *Chain) newSource(name string) (source, error) {
 	case SourceCredentialsFile:
 		return credentialFile{source: SourceCredentialsFile, path: o.CredentialsFile,
 			unset: "GOOGLE_APPLICATION_CREDENTIALS is not set"}, nil
+	case SourceOIDC:
+		return oidcSource{}, nil
 	case SourceADC:
 		return credentialFile{source: SourceADC, path: adcPath(o)}, nil
 	case SourceGcloud:
@@ -146,9 +156,32 @@ func (c *Chain) try(ctx context.Context, s source, universe string) (*Token, err
 	}
 	var ts tokenSource = bounded{cs: cs, universe: universe, timeout: c.sourceTimeout()}
 	if !cs.noCache {
-		ts = c.cache.wrap(c.cacheKey(cs, universe), ts)
+		ts = c.cache.wrap(c.cacheKey(cs, universe), ts, cs.subjectExpiry)
 	}
-	return ts.Token(ctx)
+	t, err := ts.Token(ctx)
+	if err == nil {
+		c.noteShort(ctx, cs, t)
+	}
+	return t, err
+}
+
+// noteShort sets t.Note when t has less than the refresh margin left: the
+// cache serves such a token only when its source cannot do better (or
+// failed), and a client that keeps it (docker push, regctl, crane) may see
+// it die mid-push; --verbose and doctor say why and what fixes it.
+func (c *Chain) noteShort(ctx context.Context, cs *configured, t *Token) {
+	margin := c.o.RefreshMargin()
+	left := t.Expiry.Sub(c.o.now())
+	if t.Expiry.IsZero() || left >= margin {
+		return
+	}
+	fix := cs.shortFix
+	if fix == "" {
+		fix = "lower refresh_margin (DOCKER_CREDENTIAL_GCR_REFRESH_MARGIN) below the life of its tokens"
+	}
+	t.Note = fmt.Sprintf("the token has %s left, less than the %s refresh margin: the %s source cannot mint a longer-lived one now, and a client that keeps it longer may fail mid-push; %s",
+		left.Round(time.Second), margin, cs.name, fix)
+	c.o.logger().DebugContext(ctx, "token shorter than the refresh margin", "source", cs.name, "note", t.Note)
 }
 
 func (c *Chain) sourceTimeout() time.Duration {
