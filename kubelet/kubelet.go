@@ -201,7 +201,7 @@ func (p *Plugin) respond(ctx context.Context, req *request) (*response, error) {
 	default:
 		if t, err = p.PodTokens(ctx, *pod, universe); err != nil {
 			// Fail closed: the pod asked for its own identity.
-			return nil, fmt.Errorf("credentials for %s as %s (the node's identity is not used for it): %w", host, pod.Describe(), err)
+			return nil, fmt.Errorf("credentials for %s as the pod's own identity (never the node's): %w", host, err)
 		}
 	}
 	// An access-token file's token has no known expiry: "0s" tells the

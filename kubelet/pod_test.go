@@ -170,7 +170,7 @@ func TestKubeletPodFailsClosed(t *testing.T) {
 	for _, id := range []Identity{IdentityAnnotated, IdentityPod} {
 		ann := map[string]string{AnnotationServiceAccount: testGSA}
 		out, err := serve(f.plugin(id), podRequestJSON(t, f.codecs, "gcr.io/p/app", tok, ann))
-		if err == nil || out != "" || !strings.Contains(err.Error(), "not used") || !errors.Is(err, f.pods.err) {
+		if err == nil || out != "" || !strings.Contains(err.Error(), "as the pod's own identity (never the node's)") || !errors.Is(err, f.pods.err) {
 			t.Errorf("%s mode, failing exchange: Serve() = %q, %v, want no output and the exchange's error", id, out, err)
 		}
 		if f.node.n != 0 {

@@ -316,15 +316,20 @@ func (s *Settings) Timeouts() (token.Timeouts, error) {
 	return token.Timeouts{Source: d, Total: d * 3 / 2, LockWait: d / 2}, nil
 }
 
-// WorkloadProvider parses workload_identity_provider in the universe of
-// the universe_domain setting; ok is false when it is not set. The error
+// WorkloadProvider parses workload_identity_provider: a name with
+// //iam.UNIVERSE/ is in its universe, one without in universe_domain's
+// (googleapis.com when unset); ok is false when it is not set. The error
 // names the setting and its variable.
 func (s *Settings) WorkloadProvider() (p token.WorkloadProvider, ok bool, err error) {
 	name := strings.TrimSpace(s.WorkloadIdentityProvider)
 	if name == "" {
 		return token.WorkloadProvider{}, false, nil
 	}
-	p, err = token.ParseWorkloadProvider(name, s.UniverseDomain)
+	universe := s.UniverseDomain
+	if strings.HasPrefix(name, "//") {
+		universe = "" // the name says its universe, as the oidc source reads it
+	}
+	p, err = token.ParseWorkloadProvider(name, universe)
 	if err != nil {
 		return token.WorkloadProvider{}, false, fmt.Errorf("workload_identity_provider (%s or the settings file): %w", EnvWorkloadIdentityProvider, err)
 	}

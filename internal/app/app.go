@@ -302,7 +302,65 @@ func (a *App) kubeletPlugin() (*kubelet.Plugin, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &kubelet.Plugin{Tokens: tokens(o), Registries: registries(s), Margin: o.RefreshMargin(), Now: a.env.Now}, nil
+	p, federated, err := s.WorkloadProvider()
+	if err != nil {
+		return nil, err
+	}
+	id, err := kubelet.ParseIdentity(s.KubeletIdentity, federated)
+	if err != nil {
+		return nil, fmt.Errorf("kubelet_identity (%s or the settings file): %w", settings.EnvKubeletIdentity, err)
+	}
+	plugin := &kubelet.Plugin{Tokens: tokens(o), Registries: registries(s), Margin: o.RefreshMargin(), Now: a.env.Now, Identity: id}
+	if federated {
+		plugin.PodTokens = podTokens(o, p)
+		plugin.Audiences = podAudiences(p, s.OIDCAudience)
+	}
+	return plugin, nil
+}
+
+// podTokens mints a pod's own token with the one federated source of the
+// token package: the pod's JWT exchanged at p's STS, then impersonating the
+// Google service account its service account names (not the node's
+// impersonation chain), cached by the JWT's claims; never another source.
+func podTokens(o token.Options, p token.WorkloadProvider) func(context.Context, kubelet.Pod, string) (*token.Token, error) {
+	return func(ctx context.Context, pod kubelet.Pod, universe string) (*token.Token, error) {
+		if universe != "" && universe != p.Universe {
+			return nil, fmt.Errorf("the workload identity provider is in universe %s and the registry in %s, and a token of one universe is never sent to another's registry; give this registry's images a provider entry of their own universe (docs/kubernetes.md, S3NS)", p.Universe, universe)
+		}
+		o.Impersonate = nil
+		if pod.ServiceAccount != "" {
+			o.Impersonate = []string{pod.ServiceAccount}
+		}
+		c, err := token.NewFederated(o, token.Federation{
+			Provider: p,
+			Subject:  func(context.Context) (string, error) { return pod.SubjectToken, nil },
+			Origin:   "the pod's service-account token",
+			Name:     "pod",
+		})
+		if err != nil {
+			return nil, err
+		}
+		t, err := c.Token(ctx, universe)
+		var ce *token.ChainError
+		if errors.As(err, &ce) && len(ce.Failures) == 1 {
+			// One source: its error and the fix, not a chain's summary.
+			return nil, fmt.Errorf("%w; next step: %s", ce.Failures[0].Err, ce.Hint())
+		}
+		return t, err
+	}
+}
+
+// podAudiences are the aud values a pod's token may carry: oidc_audience
+// when set, else the two forms a provider accepts with no allowed
+// audiences configured (its GKE identity namespace for that form).
+func podAudiences(p token.WorkloadProvider, custom string) []string {
+	switch {
+	case custom != "":
+		return []string{custom}
+	case p.IsIdentityNamespace():
+		return []string{p.OIDCAudience()}
+	}
+	return []string{p.OIDCAudience(), p.Audience()}
 }
 
 // KubeletConfigOptions are kubelet-credential-provider-config's inputs.
