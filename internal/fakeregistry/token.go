@@ -210,6 +210,9 @@ func (f *front) serveToken(w http.ResponseWriter, r *http.Request) {
 			if f.authorize != nil {
 				a.Actions = f.authorize(principal, a)
 			}
+			if !f.allowed(principal, a) {
+				a.Actions = nil
+			}
 			if len(a.Actions) > 0 {
 				access = append(access, a)
 			}
@@ -240,6 +243,27 @@ func (f *front) serveToken(w http.ResponseWriter, r *http.Request) {
 		ExpiresIn:   int(f.lifetime / time.Second),
 		IssuedAt:    now.UTC().Format(time.RFC3339),
 	})
+}
+
+func (f *front) restrict(repository string, principals []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.allow == nil {
+		f.allow = make(map[string][]string)
+	}
+	f.allow[repository] = append([]string{}, principals...)
+}
+
+// allowed reports whether a repository's allow-list (Registry.Restrict)
+// admits principal; a repository without one admits everybody.
+func (f *front) allowed(principal string, a Access) bool {
+	if a.Type != "repository" {
+		return true
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	list, restricted := f.allow[a.Name]
+	return !restricted || slices.Contains(list, principal)
 }
 
 // registryError answers in the registry error shape that clients print as
