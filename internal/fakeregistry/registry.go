@@ -64,9 +64,10 @@ type Registry struct {
 	err    error
 }
 
-// Restrict makes repository (proj/repo, as in a pull scope) an
-// allow-list's: from now on the token endpoint grants actions on it only to
-// these principals (what Authorize grants, if set), as Artifact Registry
+// Restrict makes repository (proj/repo, as in a pull scope) and every
+// image under it (proj/repo/image: an Artifact Registry repository holds
+// images) an allow-list's: from now on the token endpoint grants actions on
+// them only to these principals (what Authorize grants, if set), as Artifact Registry
 // grants a repository only to who holds a reader role on it; everybody
 // else gets a token without access to it, which the registry refuses.
 // Restrict again replaces the list; with no principal nobody is admitted.

@@ -254,16 +254,25 @@ func (f *front) restrict(repository string, principals []string) {
 	f.allow[repository] = append([]string{}, principals...)
 }
 
-// allowed reports whether a repository's allow-list (Registry.Restrict)
-// admits principal; a repository without one admits everybody.
+// allowed reports whether the allow-lists (Registry.Restrict) of the
+// repository a names and of every path above it admit principal; a path
+// without one admits everybody.
 func (f *front) allowed(principal string, a Access) bool {
 	if a.Type != "repository" {
 		return true
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	list, restricted := f.allow[a.Name]
-	return !restricted || slices.Contains(list, principal)
+	for name := a.Name; ; {
+		if list, restricted := f.allow[name]; restricted && !slices.Contains(list, principal) {
+			return false
+		}
+		i := strings.LastIndex(name, "/")
+		if i < 0 {
+			return true
+		}
+		name = name[:i]
+	}
 }
 
 // registryError answers in the registry error shape that clients print as

@@ -352,4 +352,16 @@ func TestRestrict(t *testing.T) {
 	if got, want := access(), both[:1]; !reflect.DeepEqual(got, want) {
 		t.Errorf("access with proj/b restricted to nobody = %+v, want %+v", got, want)
 	}
+	// A repository's list covers the images under it, not its siblings.
+	f.restrict("proj/b", []string{"alice@example.com"})
+	f.restrict("proj", []string{"alice@example.com", "bob@example.com"})
+	f.restrict("proj/a/img", []string{"bob@example.com"})
+	f.restrict("proj/bb", []string{"bob@example.com"})
+	if got := access(); !reflect.DeepEqual(got, both) {
+		t.Errorf("access with lists on proj, proj/a/img and proj/bb = %+v, want %+v", got, both)
+	}
+	f.restrict("proj", []string{"bob@example.com"})
+	if got := access(); len(got) != 0 {
+		t.Errorf("access with proj restricted to bob = %+v, want none", got)
+	}
 }
