@@ -17,9 +17,14 @@ func NewCmdKubeletCredentialProvider(a *appRef) *cobra.Command {
 		Long: `Run by the kubelet as an image credential provider plugin
 (credentialprovider.kubelet.k8s.io/v1): reads a CredentialProviderRequest on
 stdin and writes a CredentialProviderResponse with an oauth2accesstoken
-credential for an image on a Google registry (the node's identity, through
-the same token sources and cache as get), or no credentials for any other
-image. Install it with the config that kubelet-credential-provider-config
+credential for an image on a Google registry, or no credentials for any other
+image. The credential is the node's identity (the same token sources and
+cache as get), or, with workload_identity_provider set and a pod's
+service-account token in the request, the pod's own: its token exchanged at
+the provider's STS, impersonating the Google service account its Kubernetes
+service account names (kubelet_identity: node, annotated or pod). A pod that
+asked for its own identity and cannot have it gets an error, never the
+node's. Install it with the config that kubelet-credential-provider-config
 prints.`,
 		Example: `  echo '{"apiVersion":"credentialprovider.kubelet.k8s.io/v1","kind":"CredentialProviderRequest","image":"us-east1-docker.pkg.dev/my-project/repo/app:v1"}' | docker-credential-gcr ` + kubelet.PluginCommand,
 		Args:    cobra.NoArgs,
@@ -71,6 +76,7 @@ audience (apply it once per cluster). A 1.33 kubelet needs
 	f.StringVar(&o.Identity, "identity", "", "who pods pull as: annotated (default with a provider), pod, or node")
 	f.StringVar(&o.Audience, "audience", "", "serviceAccountTokenAudience (default https://iam.UNIVERSE/ + the provider's name, which a provider accepts unless it lists --allowed-audiences)")
 	f.StringVar(&o.KubeletVersion, "kubelet-version", "", "the kubelet's version, such as 1.33 (default 1.34 or later); 1.33 gets no cacheType")
+	f.StringVar(&o.Name, "name", "", "the provider's name: this binary's file name in the kubelet's bin dir (default docker-credential-gcr; a second entry, for another universe, needs another)")
 	f.BoolVar(&o.RBAC, "rbac", false, "print the ClusterRole and ClusterRoleBinding that let nodes request tokens for the audience")
 	c.RegisterFlagCompletionFunc("identity", cobra.FixedCompletions([]string{"annotated", "pod", "node"}, cobra.ShellCompDirectiveNoFileComp))
 	return c

@@ -354,3 +354,23 @@ func TestKubeletRBAC(t *testing.T) {
 		}
 	}
 }
+
+// A per-pod entry matches only its universe's registries, so that two
+// entries (googleapis.com, s3nsapis.fr) never both answer one image.
+func TestMatchImagesIn(t *testing.T) {
+	custom := map[string]string{"registry.example.com:5000": "googleapis.com", "reg.s3ns.example": "s3nsapis.fr", "us-docker.pkg.dev": "googleapis.com"}
+	if got, want := MatchImagesIn(custom, "googleapis.com"), []string{"gcr.io", "*.gcr.io", "*-docker.pkg.dev", "docker.*.rep.pkg.dev", "registry.example.com:5000"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("MatchImagesIn(googleapis.com) = %q, want %q", got, want)
+	}
+	if got, want := MatchImagesIn(custom, "s3nsapis.fr"), []string{"*-docker.s3nsregistry.fr", "reg.s3ns.example"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("MatchImagesIn(s3nsapis.fr) = %q, want %q", got, want)
+	}
+	for _, bad := range []string{"", ".", "..", "a/b", "a b"} {
+		if ValidName(bad) == nil {
+			t.Errorf("ValidName(%q) = nil, want an error", bad)
+		}
+	}
+	if err := ValidName("docker-credential-gcr-s3ns"); err != nil {
+		t.Errorf("ValidName(docker-credential-gcr-s3ns) = %v", err)
+	}
+}

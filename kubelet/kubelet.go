@@ -267,6 +267,40 @@ func MatchImages(registries map[string]string) []string {
 	return append(out, extra...)
 }
 
+// MatchImagesIn is MatchImages restricted to one universe's registries:
+// the config of a per-pod provider entry, whose pods' tokens serve only the
+// provider's universe (two universes take two entries).
+func MatchImagesIn(registries map[string]string, universe string) []string {
+	var out []string
+	for _, p := range registry.Patterns() {
+		if p.Universe == universe {
+			out = append(out, p.Glob)
+		}
+	}
+	var extra []string
+	for h, u := range registries {
+		if u != universe {
+			continue
+		}
+		if _, google := registry.Universe(h); google && !hasPort(h) {
+			continue // already matched by a pattern
+		}
+		extra = append(extra, h)
+	}
+	sort.Strings(extra)
+	return append(out, extra...)
+}
+
+// ValidName reports why name cannot be a provider's name (the binary's
+// file name in the bin dir), by the kubelet's rules: no '/', no space, not
+// "." or "..", not empty.
+func ValidName(name string) error {
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/ ") {
+		return fmt.Errorf("provider name %q: the kubelet wants the binary's file name in its --image-credential-provider-bin-dir (no '/', no space, not . or ..)", truncate(name, 64))
+	}
+	return nil
+}
+
 // hasPort reports whether host names a port.
 func hasPort(host string) bool {
 	_, _, err := net.SplitHostPort(host)

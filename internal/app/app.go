@@ -382,6 +382,9 @@ type KubeletConfigOptions struct {
 	// RBAC prints the ClusterRole and ClusterRoleBinding instead of the
 	// config.
 	RBAC bool
+	// Name is the provider's name, the binary's file name in the kubelet's
+	// bin dir (--name); empty: docker-credential-gcr.
+	Name string
 }
 
 // maxAudience bounds an audience: a provider's allowed audience is at most
@@ -397,10 +400,17 @@ func (a *App) KubeletConfig(w io.Writer, o KubeletConfigOptions) error {
 	if err != nil {
 		return err
 	}
-	c := kubelet.Config{Name: "docker-credential-" + configfile.HelperName, MatchImages: kubelet.MatchImages(registries(s)), CacheDuration: o.CacheDuration}
+	name := first(o.Name, "docker-credential-"+configfile.HelperName)
+	if err := kubelet.ValidName(name); err != nil {
+		return err
+	}
+	c := kubelet.Config{Name: name, MatchImages: kubelet.MatchImages(registries(s)), CacheDuration: o.CacheDuration}
 	pod, provider, err := kubeletPodConfig(s, o)
 	if err != nil {
 		return err
+	}
+	if pod != nil {
+		c.MatchImages = kubelet.MatchImagesIn(registries(s), provider.Universe)
 	}
 	var out string
 	switch {

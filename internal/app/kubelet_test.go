@@ -26,7 +26,7 @@ func TestKubeletConfigPerPod(t *testing.T) {
 			[]string{`serviceAccountTokenAudience: "` + aud + `"`, "cacheType: ServiceAccount", "requireServiceAccount: false",
 				`- "iam.gke.io/enable-wi-image-pull"`, "name: DOCKER_CREDENTIAL_GCR_WORKLOAD_IDENTITY_PROVIDER\n        value: \"//iam.googleapis.com/" + testProvider + `"`,
 				"name: DOCKER_CREDENTIAL_GCR_KUBELET_IDENTITY\n        value: \"annotated\""},
-			[]string{"OIDC_AUDIENCE"}},
+			[]string{"OIDC_AUDIENCE", "s3nsregistry"}},
 		{"setting", `{"workload_identity_provider":"` + testProvider + `","kubelet_identity":"pod"}`, KubeletConfigOptions{},
 			[]string{"requireServiceAccount: true", `value: "pod"`}, []string{"enable-wi-image-pull"}},
 		{"flag over setting", `{"kubelet_identity":"pod"}`, KubeletConfigOptions{Provider: testProvider, Identity: "annotated"},
@@ -35,8 +35,9 @@ func TestKubeletConfigPerPod(t *testing.T) {
 		{"no provider", "", KubeletConfigOptions{}, []string{"matchImages"}, []string{"tokenAttributes", "env:"}},
 		{"custom audience", "", KubeletConfigOptions{Provider: testProvider, Audience: "my-cluster"},
 			[]string{`serviceAccountTokenAudience: "my-cluster"`, "name: DOCKER_CREDENTIAL_GCR_OIDC_AUDIENCE\n        value: \"my-cluster\""}, nil},
-		{"s3ns", "", KubeletConfigOptions{Provider: "//iam.s3nsapis.fr/" + testProvider},
-			[]string{`serviceAccountTokenAudience: "https://iam.s3nsapis.fr/` + testProvider + `"`, `value: "//iam.s3nsapis.fr/` + testProvider + `"`}, nil},
+		{"s3ns", "", KubeletConfigOptions{Provider: "//iam.s3nsapis.fr/" + testProvider, Name: "docker-credential-gcr-s3ns"},
+			[]string{`serviceAccountTokenAudience: "https://iam.s3nsapis.fr/` + testProvider + `"`, `value: "//iam.s3nsapis.fr/` + testProvider + `"`,
+				`- name: "docker-credential-gcr-s3ns"`, `- "*-docker.s3nsregistry.fr"`}, []string{"pkg.dev", "gcr.io"}},
 		{"1.33", "", KubeletConfigOptions{Provider: testProvider, KubeletVersion: "v1.33.4"},
 			[]string{"KubeletServiceAccountTokenForCredentialProviders=true", "requireServiceAccount: false"}, []string{"cacheType:"}},
 		{"1.35", "", KubeletConfigOptions{Provider: testProvider, KubeletVersion: "1.35"}, []string{"cacheType: ServiceAccount"}, nil},
@@ -79,6 +80,7 @@ func TestKubeletConfigErrors(t *testing.T) {
 		{KubeletConfigOptions{Provider: testProvider, KubeletVersion: "1.32"}, "KEP-4412 starts in 1.33"},
 		{KubeletConfigOptions{Provider: testProvider, KubeletVersion: "latest"}, "is not 1.MINOR"},
 		{KubeletConfigOptions{Provider: testProvider, Audience: "a b"}, "without spaces"},
+		{KubeletConfigOptions{Name: "bin/gcr"}, "provider name"},
 		{KubeletConfigOptions{Provider: testProvider, Audience: strings.Repeat("a", 300)}, "at most 256"},
 	}
 	for _, tt := range tests {
