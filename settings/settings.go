@@ -33,10 +33,12 @@ const (
 	EnvNoCache         = "DOCKER_CREDENTIAL_GCR_NO_CACHE"
 	EnvRefreshMargin   = "DOCKER_CREDENTIAL_GCR_REFRESH_MARGIN"
 	EnvTimeout         = "DOCKER_CREDENTIAL_GCR_TIMEOUT"
+	EnvProvider        = "DOCKER_CREDENTIAL_GCR_WORKLOAD_IDENTITY_PROVIDER"
+	EnvOIDCAudience    = "DOCKER_CREDENTIAL_GCR_OIDC_AUDIENCE"
+	EnvOIDCTokenEnv    = "DOCKER_CREDENTIAL_GCR_OIDC_TOKEN_ENV"
+	EnvOIDCTokenFile   = "DOCKER_CREDENTIAL_GCR_OIDC_TOKEN_FILE"
 
-	EnvWorkloadIdentityProvider = "DOCKER_CREDENTIAL_GCR_WORKLOAD_IDENTITY_PROVIDER"
-	EnvKubeletIdentity          = "DOCKER_CREDENTIAL_GCR_KUBELET_IDENTITY"
-	EnvOIDCAudience             = "DOCKER_CREDENTIAL_GCR_OIDC_AUDIENCE"
+	EnvKubeletIdentity = "DOCKER_CREDENTIAL_GCR_KUBELET_IDENTITY"
 
 	EnvGcloudTokenFile   = "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"
 	EnvGcloudImpersonate = "CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT"
@@ -55,6 +57,21 @@ type Settings struct {
 	ImpersonateServiceAccount string `json:"impersonate_service_account,omitempty"`
 	// MetadataAccount is the metadata server's service account alias or email.
 	MetadataAccount string `json:"metadata_account,omitempty"`
+	// WorkloadIdentityProvider is the workload identity pool provider a CI
+	// job's OIDC token (the oidc source) or a pod's service-account token
+	// (the kubelet plugin) is exchanged at:
+	// projects/NUM/locations/global/workloadIdentityPools/POOL/providers/PROV,
+	// optionally prefixed with //iam.UNIVERSE/.
+	WorkloadIdentityProvider string `json:"workload_identity_provider,omitempty"`
+	// OIDCAudience is the aud of the subject token: what the oidc source
+	// asks GitHub Actions for, what a pod's token must carry (the kubelet
+	// config's serviceAccountTokenAudience). Default: https://iam.UNIVERSE/
+	// + the provider's name.
+	OIDCAudience string `json:"oidc_audience,omitempty"`
+	// OIDCTokenEnv names a variable holding the CI job's OIDC token
+	// (GitLab's id_tokens:); OIDCTokenFile is a file holding one.
+	OIDCTokenEnv  string `json:"oidc_token_env,omitempty"`
+	OIDCTokenFile string `json:"oidc_token_file,omitempty"`
 	// UniverseDomain is the universe of the registries registered below.
 	UniverseDomain string `json:"universe_domain,omitempty"`
 	// IAMEndpoint replaces https://iamcredentials.UNIVERSE, e.g. a Private
@@ -79,16 +96,6 @@ type Settings struct {
 	AllowCustomCredentialURLs bool `json:"allow_custom_credential_urls,omitempty"`
 	// Verbose turns the diagnostic trail on: "1" for stderr, or a file.
 	Verbose string `json:"verbose,omitempty"`
-	// WorkloadIdentityProvider is a workload identity pool provider,
-	// projects/NUM/locations/global/workloadIdentityPools/POOL/providers/PROV
-	// (optionally //iam.UNIVERSE/...), or GKE's identitynamespace: form
-	// (token.ParseWorkloadProvider): what STS exchanges a subject token at.
-	WorkloadIdentityProvider string `json:"workload_identity_provider,omitempty"`
-	// OIDCAudience is the aud of the subject token: what a CI token is
-	// requested for, what a pod's token must carry (the kubelet config's
-	// serviceAccountTokenAudience). Empty: the provider's default
-	// (https://iam.UNIVERSE/ + its resource name).
-	OIDCAudience string `json:"oidc_audience,omitempty"`
 	// KubeletIdentity is who the kubelet plugin pulls as: node, annotated
 	// or pod (package kubelet); empty is node without a provider, annotated
 	// with one.
@@ -96,6 +103,10 @@ type Settings struct {
 	// Registries are hosts outside the Google patterns that the user
 	// registered with configure-docker: get serves them Google tokens.
 	Registries []string `json:"registries,omitempty"`
+	// RegistryOverrides give registries their own identity, by exact
+	// host[:port] (registry.NormalizeHost): For(host) lays them over the
+	// rest.
+	RegistryOverrides map[string]*Override `json:"registry_overrides,omitempty"`
 
 	// path is the file these settings were read from, for error messages.
 	path string
@@ -172,9 +183,11 @@ func (s *Settings) Overlay(getenv func(string) string) *Settings {
 	o.Verbose = first(getenv(EnvVerbose), o.Verbose)
 	o.RefreshMargin = first(getenv(EnvRefreshMargin), o.RefreshMargin)
 	o.Timeout = first(getenv(EnvTimeout), o.Timeout)
-	o.WorkloadIdentityProvider = first(getenv(EnvWorkloadIdentityProvider), o.WorkloadIdentityProvider)
+	o.WorkloadIdentityProvider = first(getenv(EnvProvider), o.WorkloadIdentityProvider)
 	o.KubeletIdentity = first(getenv(EnvKubeletIdentity), o.KubeletIdentity)
 	o.OIDCAudience = first(getenv(EnvOIDCAudience), o.OIDCAudience)
+	o.OIDCTokenEnv = first(getenv(EnvOIDCTokenEnv), o.OIDCTokenEnv)
+	o.OIDCTokenFile = first(getenv(EnvOIDCTokenFile), o.OIDCTokenFile)
 	o.NoCache = o.NoCache || truthy(getenv(EnvNoCache))
 	o.AllowCustomCredentialURLs = o.AllowCustomCredentialURLs || truthy(getenv(EnvAllowCustomURLs))
 	return &o
@@ -223,17 +236,21 @@ func (s *Settings) TokenOptions(getenv func(string) string) (token.Options, erro
 		return token.Options{}, err
 	}
 	return token.Options{
-		Sources:         sources,
-		TokenFile:       s.TokenFile,
-		CredentialsFile: s.CredentialsFile,
-		Impersonate:     SplitList(s.ImpersonateServiceAccount),
-		MetadataAccount: s.MetadataAccount,
-		UniverseDomain:  s.UniverseDomain,
-		IAMEndpoint:     s.IAMEndpoint,
-		AllowCustomURLs: s.AllowCustomCredentialURLs,
-		Cache:           cache,
-		Timeouts:        timeouts,
-		Getenv:          getenv,
+		Sources:          sources,
+		TokenFile:        s.TokenFile,
+		CredentialsFile:  s.CredentialsFile,
+		Impersonate:      SplitList(s.ImpersonateServiceAccount),
+		MetadataAccount:  s.MetadataAccount,
+		WorkloadProvider: s.WorkloadIdentityProvider,
+		OIDCAudience:     s.OIDCAudience,
+		OIDCTokenEnv:     s.OIDCTokenEnv,
+		OIDCTokenFile:    s.OIDCTokenFile,
+		UniverseDomain:   s.UniverseDomain,
+		IAMEndpoint:      s.IAMEndpoint,
+		AllowCustomURLs:  s.AllowCustomCredentialURLs,
+		Cache:            cache,
+		Timeouts:         timeouts,
+		Getenv:           getenv,
 	}, nil
 }
 
@@ -331,7 +348,7 @@ func (s *Settings) WorkloadProvider() (p token.WorkloadProvider, ok bool, err er
 	}
 	p, err = token.ParseWorkloadProvider(name, universe)
 	if err != nil {
-		return token.WorkloadProvider{}, false, fmt.Errorf("workload_identity_provider (%s or the settings file): %w", EnvWorkloadIdentityProvider, err)
+		return token.WorkloadProvider{}, false, fmt.Errorf("workload_identity_provider (%s or the settings file): %w", EnvProvider, err)
 	}
 	return p, true, nil
 }

@@ -41,8 +41,8 @@ func TestMapSourceNames(t *testing.T) {
 		want []string
 	}{
 		{nil, nil},
-		{[]string{"env", "gcloud"}, []string{"token-file", "credentials-file", "adc", "metadata", "gcloud"}},
-		{[]string{"gcloud", " ENV "}, []string{"gcloud", "token-file", "credentials-file", "adc", "metadata"}},
+		{[]string{"env", "gcloud"}, []string{"token-file", "credentials-file", "oidc", "adc", "metadata", "gcloud"}},
+		{[]string{"gcloud", " ENV "}, []string{"gcloud", "token-file", "credentials-file", "oidc", "adc", "metadata"}},
 		{[]string{"store"}, []string{}},
 		{[]string{"adc", "adc", "metadata"}, []string{"adc", "metadata"}},
 	}
@@ -264,7 +264,7 @@ func TestRelativePathsRefused(t *testing.T) {
 func TestWorkloadProviderSetting(t *testing.T) {
 	const name = "projects/123456789012/locations/global/workloadIdentityPools/kubernetes/providers/prod"
 	s := (&Settings{WorkloadIdentityProvider: "projects/1/locations/global/workloadIdentityPools/file-pool/providers/file-prov", KubeletIdentity: "node"}).
-		Overlay(env(map[string]string{EnvWorkloadIdentityProvider: name, EnvKubeletIdentity: "pod", EnvOIDCAudience: "aud"}))
+		Overlay(env(map[string]string{EnvProvider: name, EnvKubeletIdentity: "pod", EnvOIDCAudience: "aud"}))
 	if s.WorkloadIdentityProvider != name || s.KubeletIdentity != "pod" || s.OIDCAudience != "aud" {
 		t.Errorf("Overlay() = provider %q identity %q, want the environment's", s.WorkloadIdentityProvider, s.KubeletIdentity)
 	}
@@ -280,7 +280,7 @@ func TestWorkloadProviderSetting(t *testing.T) {
 		t.Errorf("WorkloadProvider() unset = %v, %v, want not set", ok, err)
 	}
 	_, _, err = (&Settings{WorkloadIdentityProvider: "projects/my-project/locations/global/workloadIdentityPools/kubernetes/providers/prod"}).WorkloadProvider()
-	if err == nil || !strings.Contains(err.Error(), EnvWorkloadIdentityProvider) || !strings.Contains(err.Error(), "project number") {
-		t.Errorf("WorkloadProvider() with a project ID = %v, want an error naming %s and the project number", err, EnvWorkloadIdentityProvider)
+	if err == nil || !strings.Contains(err.Error(), EnvProvider) || !strings.Contains(err.Error(), "project number") {
+		t.Errorf("WorkloadProvider() with a project ID = %v, want an error naming %s and the project number", err, EnvProvider)
 	}
 }

@@ -160,8 +160,8 @@ func (s cachedSource) Token(ctx context.Context) (*Token, error) {
 // fresh returns e's token when it may be served without asking the
 // source: while it has more than the margin left; or, with less, while
 // the source cannot do better (ci.md section 6), which is when
-//   - the subject token in hand expires no later than it: exchanging that
-//     token again cannot outlive it;
+//   - the subject token in hand expires no later than it (give or take
+//     subjectSlack): exchanging that token again cannot outlive it;
 //   - its source gave it a life no longer than the margin (a federated
 //     token capped at a 5-minute CI token): a new one would live about as
 //     long, so it is served until half of that life has passed, rather
@@ -179,7 +179,7 @@ func (s cachedSource) fresh(e *cacheHit) *Token {
 		return e.Token
 	case left <= 0:
 		return nil
-	case !s.subjectExpiry.IsZero() && !e.Expiry.Before(s.subjectExpiry):
+	case !s.subjectExpiry.IsZero() && !e.Expiry.Before(s.subjectExpiry.Add(-subjectSlack)):
 		return e.Token
 	case !e.issued.IsZero():
 		if life := e.Expiry.Sub(e.issued); life <= c.margin && left > life/2 {
@@ -216,6 +216,11 @@ func (s cachedSource) lockOrWait(ctx context.Context, timeout time.Duration) (fu
 		}
 	}
 }
+
+// subjectSlack is how much sooner than its subject token a federated
+// token capped at it may expire: STS says expires_in in whole seconds less
+// one, counted from when it answered.
+const subjectSlack = 30 * time.Second
 
 // cacheHit is a cached token and when it was fetched.
 type cacheHit struct {

@@ -92,11 +92,17 @@ func oidcProvider(o *Options) (WorkloadProvider, error) {
 		universe = ""
 	}
 	p, err := ParseWorkloadProvider(o.WorkloadProvider, universe)
-	if err != nil {
-		return p, withHint(fmt.Errorf("workload_identity_provider (%s): %w", envProvider, err),
-			"fix the provider name: `docker-credential-gcr config --workload-identity-provider=projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER`, or the variable "+envProvider)
+	var pe *providerNameError
+	switch {
+	case errors.As(err, &pe):
+		// The parser's message shows every form: the next step shows one.
+		err = fmt.Errorf("workload_identity_provider (%s) %q: %s: %s", envProvider, truncate(pe.name, 120), pe.part, pe.reason)
+	case err != nil:
+		err = fmt.Errorf("workload_identity_provider (%s): %w", envProvider, err)
+	default:
+		return p, nil
 	}
-	return p, nil
+	return p, withHint(err, "fix the provider name: `docker-credential-gcr config --workload-identity-provider=projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER` (or //iam.UNIVERSE/projects/...), or the variable "+envProvider)
 }
 
 // envSubject reads the subject token from the variable OIDCTokenEnv

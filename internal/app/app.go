@@ -207,6 +207,33 @@ func tokens(o token.Options) tokenFunc {
 	}
 }
 
+// hostTokens mints a token for a registry host ("" for none) through the
+// chain its own settings configure (Settings.For: the registry_overrides
+// of config --registry=HOST), so that each identity has its own chain and
+// cache key; impersonate, when not empty, replaces every host's
+// impersonation chain (print-access-token's flag).
+func (a *App) hostTokens(s *settings.Settings, impersonate string) func(ctx context.Context, host, universe string) (*token.Token, error) {
+	return func(ctx context.Context, host, universe string) (*token.Token, error) {
+		o, err := a.tokenOptions(s.For(host), impersonate)
+		if err != nil {
+			return nil, err
+		}
+		return tokens(o)(ctx, universe)
+	}
+}
+
+// identity names a host's identity for print-access-token's grouping:
+// the host itself when it has an override, "" for the default identity.
+func identity(s *settings.Settings) func(host string) string {
+	return func(host string) string {
+		if s.For(host) == s {
+			return ""
+		}
+		h, _ := registry.NormalizeHost(host)
+		return h
+	}
+}
+
 // registries maps the hosts registered in the settings to their universe.
 func registries(s *settings.Settings) map[string]string {
 	return registry.Custom(s.Registries, s.UniverseDomain)
@@ -233,7 +260,7 @@ func (a *App) dockerConfigPath() string {
 
 // helper returns the docker-credential protocol's helper.
 func (a *App) helper(ctx context.Context) (*credhelper.Helper, error) {
-	s, o, err := a.configured("")
+	s, _, err := a.configured("")
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +269,7 @@ func (a *App) helper(ctx context.Context) (*credhelper.Helper, error) {
 		return nil, err
 	}
 	return credhelper.New(ctx, credhelper.Config{
-		Tokens:         tokens(o),
+		Tokens:         a.hostTokens(s, ""),
 		Registries:     registries(s),
 		Store:          st,
 		StoreForGoogle: s.UsesStore(),
@@ -474,7 +501,7 @@ func kubeletPodConfig(s *settings.Settings, o KubeletConfigOptions) (*kubelet.Po
 		return nil, p, fmt.Errorf("audience %q: want at most %d characters without spaces (a provider's allowed audience)", aud, maxAudience)
 	}
 	env := []kubelet.EnvVar{
-		{Name: settings.EnvWorkloadIdentityProvider, Value: p.Audience()},
+		{Name: settings.EnvProvider, Value: p.Audience()},
 		{Name: settings.EnvKubeletIdentity, Value: string(id)},
 	}
 	if custom {
@@ -505,7 +532,12 @@ func (a *App) ConfigureDocker(ctx context.Context, o configure.Options) error {
 
 // Doctor explains the setup for o.Host on w without printing a secret.
 func (a *App) Doctor(ctx context.Context, w io.Writer, o doctor.Options) error {
-	s, opts, err := a.configured("")
+	s, err := a.load()
+	if err != nil {
+		return err
+	}
+	hs := s.For(o.Host) // the host's own identity, when config gave it one
+	opts, err := a.tokenOptions(hs, "")
 	if err != nil {
 		return err
 	}
@@ -517,6 +549,10 @@ func (a *App) Doctor(ctx context.Context, w io.Writer, o doctor.Options) error {
 		Store:        func() (store.Store, error) { return a.store(s) },
 		Impersonate:  opts.Impersonate,
 		Tokens:       tokens(opts),
+		Margin:       opts.RefreshMargin(),
+	}
+	if hs != s {
+		d.Override = "settings of its own (`docker-credential-gcr config --registry=" + o.Host + "`)"
 	}
 	if c, err := a.cache(s); err == nil {
 		d.CacheDir = c.Dir // "" when off
@@ -538,13 +574,13 @@ type PrintOptions struct {
 // PrintAccessToken writes a token for scripts on w; a note about a
 // docker-config document's life goes to stderr.
 func (a *App) PrintAccessToken(ctx context.Context, w io.Writer, o PrintOptions) error {
-	s, opts, err := a.configured(o.Impersonate)
+	s, _, err := a.configured(o.Impersonate)
 	if err != nil {
 		return err
 	}
 	return accesstoken.Print(ctx, w, a.env.Stderr, accesstoken.Options{
 		Format: o.Format, Hosts: o.Hosts, Now: a.env.Now,
-		Registries: registries(s), Tokens: tokens(opts),
+		Registries: registries(s), Tokens: a.hostTokens(s, o.Impersonate), Identity: identity(s),
 	})
 }
 
