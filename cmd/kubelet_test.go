@@ -242,3 +242,47 @@ func TestKubeletPluginS3NS(t *testing.T) {
 		t.Errorf("googleapis.com image with an S3NS provider: exit %d, stderr %q; want an error naming the universes", r.code, r.stderr)
 	}
 }
+
+// A registry's own identity (config --registry=HOST) applies to the
+// kubelet plugin by the image's registry: the node's token for that host
+// impersonates the host's account, and a pod's token is exchanged at the
+// host's provider.
+func TestKubeletPluginPerRegistry(t *testing.T) {
+	n := newPodNode(t, "googleapis.com")
+	const otherProvider = "projects/123456789012/locations/global/workloadIdentityPools/other-pool/providers/prod"
+	p := n.config(t, "--workload-identity-provider="+podProvider)
+	// The other pool's provider accepts the audience the kubelet asks
+	// pods' tokens for (one provider entry, one audience).
+	if err := n.g.AddProvider(fakegoogle.ProviderConfig{Audience: "//iam.googleapis.com/" + otherProvider, Issuer: n.iss,
+		AllowedAudiences: []string{p.TokenAttributes.ServiceAccountTokenAudience}}); err != nil {
+		t.Fatal(err)
+	}
+	const eu = "node-eu@p.iam.gserviceaccount.com"
+	n.g.AllowImpersonation(vmAccount, eu)
+	for _, args := range [][]string{
+		{"config", "--registry=europe-west1-docker.pkg.dev", "--workload-identity-provider=" + otherProvider},
+		{"config", "--registry=us-docker.pkg.dev", "--impersonate-service-account=" + eu},
+	} {
+		if out, stderr, code := n.run("", args...); code != 0 {
+			t.Fatalf("%q = %q, %q, exit %d", args, out, stderr, code)
+		}
+	}
+	tok := n.saToken(t, p, "shop", "backend", "backend-1")
+	optIn := map[string]string{"iam.gke.io/enable-wi-image-pull": "true"}
+	tests := []struct {
+		image       string
+		annotations map[string]string
+		want        string
+	}{
+		{"europe-west1-docker.pkg.dev/p/r/app", optIn, "principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/other-pool/subject/system:serviceaccount:shop:backend"},
+		{"asia-docker.pkg.dev/p/r/app", optIn, "principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/kubernetes/subject/system:serviceaccount:shop:backend"},
+		{"us-docker.pkg.dev/p/r/app", nil, eu},
+		{"gcr.io/p/app", nil, vmAccount},
+	}
+	for _, tt := range tests {
+		r := n.exec(t, p, tt.image, tok, tt.annotations)
+		if who, _ := n.g.Principal(r.password); r.code != 0 || who != tt.want {
+			t.Errorf("%s: exit %d, token of %q, stderr %q; want %s", tt.image, r.code, who, r.stderr, tt.want)
+		}
+	}
+}

@@ -78,9 +78,10 @@ type auth struct {
 
 // Plugin answers the kubelet's CredentialProviderRequests.
 type Plugin struct {
-	// Tokens mints a token acceptable in a universe, through the same
-	// chain and cache as get.
-	Tokens func(ctx context.Context, universe string) (*token.Token, error)
+	// Tokens mints the node's token for a registry host, acceptable in a
+	// universe, through the same chain and cache as get (and the host's own
+	// identity, when the settings give it one).
+	Tokens func(ctx context.Context, host, universe string) (*token.Token, error)
 	// Registries maps the hosts registered with configure-docker
 	// --allow-custom-host to their universe: served like Google's, exactly
 	// as registered (registry.Lookup).
@@ -94,11 +95,12 @@ type Plugin struct {
 	// IdentityAnnotated or IdentityPod, a pod that asks for its own identity
 	// gets a token from PodTokens or an error, never one from Tokens.
 	Identity Identity
-	// PodTokens mints a token acceptable in a universe for a pod's own
-	// identity: the pod's token exchanged at the provider's STS, then
-	// impersonating Pod.ServiceAccount when set; cached by what the token's
-	// claims say, never by the token.
-	PodTokens func(ctx context.Context, pod Pod, universe string) (*token.Token, error)
+	// PodTokens mints a pod's own token for a registry host, acceptable in
+	// a universe: the pod's token exchanged at the provider's STS (the
+	// host's, when the settings give it one), then impersonating
+	// Pod.ServiceAccount when set; cached by what the token's claims say,
+	// never by the token.
+	PodTokens func(ctx context.Context, pod Pod, host, universe string) (*token.Token, error)
 	// Audiences are the aud values a pod's token may carry: the config's
 	// serviceAccountTokenAudience and the provider's other default. Empty:
 	// not checked here (STS checks it).
@@ -193,13 +195,13 @@ func (p *Plugin) respond(ctx context.Context, req *request) (*response, error) {
 	var t *token.Token
 	switch {
 	case pod == nil:
-		if t, err = p.Tokens(ctx, universe); err != nil {
+		if t, err = p.Tokens(ctx, host, universe); err != nil {
 			return nil, fmt.Errorf("credentials for %s: %w", host, err)
 		}
 	case p.PodTokens == nil:
 		return nil, fmt.Errorf("credentials for %s: %w", host, errNoPodTokens)
 	default:
-		if t, err = p.PodTokens(ctx, *pod, universe); err != nil {
+		if t, err = p.PodTokens(ctx, *pod, host, universe); err != nil {
 			// Fail closed: the pod asked for its own identity.
 			return nil, fmt.Errorf("credentials for %s as the pod's own identity (never the node's): %w", host, err)
 		}

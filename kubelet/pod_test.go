@@ -45,7 +45,7 @@ type podTokens struct {
 	expiry time.Time
 }
 
-func (f *podTokens) tokens(_ context.Context, pod Pod, universe string) (*token.Token, error) {
+func (f *podTokens) tokens(_ context.Context, pod Pod, _, universe string) (*token.Token, error) {
 	f.pods = append(f.pods, pod)
 	if f.err != nil {
 		return nil, f.err

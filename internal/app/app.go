@@ -337,20 +337,33 @@ func (a *App) kubeletPlugin() (*kubelet.Plugin, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kubelet_identity (%s or the settings file): %w", settings.EnvKubeletIdentity, err)
 	}
-	plugin := &kubelet.Plugin{Tokens: tokens(o), Registries: registries(s), Margin: o.RefreshMargin(), Now: a.env.Now, Identity: id}
+	plugin := &kubelet.Plugin{Tokens: a.hostTokens(s, ""), Registries: registries(s), Margin: o.RefreshMargin(), Now: a.env.Now, Identity: id}
 	if federated {
-		plugin.PodTokens = podTokens(o, p)
+		plugin.PodTokens = a.podTokens(s)
+		// One provider entry, one audience: the kubelet asks every pod's
+		// token for it, whatever the registry.
 		plugin.Audiences = podAudiences(p, s.OIDCAudience)
 	}
 	return plugin, nil
 }
 
 // podTokens mints a pod's own token with the one federated source of the
-// token package: the pod's JWT exchanged at p's STS, then impersonating the
-// Google service account its service account names (not the node's
-// impersonation chain), cached by the JWT's claims; never another source.
-func podTokens(o token.Options, p token.WorkloadProvider) func(context.Context, kubelet.Pod, string) (*token.Token, error) {
-	return func(ctx context.Context, pod kubelet.Pod, universe string) (*token.Token, error) {
+// token package: the pod's JWT exchanged at the STS of the registry's
+// provider (Settings.For: the host's own, else workload_identity_provider),
+// then impersonating the Google service account its service account names
+// (not the node's nor the host's impersonation chain), cached by the JWT's
+// claims; never another source.
+func (a *App) podTokens(s *settings.Settings) func(context.Context, kubelet.Pod, string, string) (*token.Token, error) {
+	return func(ctx context.Context, pod kubelet.Pod, host, universe string) (*token.Token, error) {
+		hs := s.For(host)
+		p, _, err := hs.WorkloadProvider()
+		if err != nil {
+			return nil, err
+		}
+		o, err := a.tokenOptions(hs, "")
+		if err != nil {
+			return nil, err
+		}
 		if universe != "" && universe != p.Universe {
 			return nil, fmt.Errorf("the workload identity provider is in universe %s and the registry in %s, and a token of one universe is never sent to another's registry; give this registry's images a provider entry of their own universe (docs/kubernetes.md, S3NS)", p.Universe, universe)
 		}
