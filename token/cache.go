@@ -163,9 +163,11 @@ func (s cachedSource) Token(ctx context.Context) (*Token, error) {
 //   - the subject token in hand expires no later than it (give or take
 //     subjectSlack): exchanging that token again cannot outlive it;
 //   - its source gave it a life no longer than the margin (a federated
-//     token capped at a 5-minute CI token): a new one would live about as
-//     long, so it is served until half of that life has passed, rather
-//     than minting one on every get.
+//     token capped at a 5-minute CI token) and it was fetched at most
+//     shortReuse ago: a new one would live about as long as it did then,
+//     so it would not live noticeably longer than this one. Later gets ask
+//     the source again, each for nearly the whole life a fresh token has
+//     (BuildKit keeps an answer 4 m 50 s).
 //
 // nil for none.
 func (s cachedSource) fresh(e *cacheHit) *Token {
@@ -182,7 +184,7 @@ func (s cachedSource) fresh(e *cacheHit) *Token {
 	case !s.subjectExpiry.IsZero() && !e.Expiry.Before(s.subjectExpiry.Add(-subjectSlack)):
 		return e.Token
 	case !e.issued.IsZero():
-		if life := e.Expiry.Sub(e.issued); life <= c.margin && left > life/2 {
+		if life := e.Expiry.Sub(e.issued); life <= c.margin && c.now().Sub(e.issued) <= shortReuse {
 			return e.Token
 		}
 	}
@@ -221,6 +223,14 @@ func (s cachedSource) lockOrWait(ctx context.Context, timeout time.Duration) (fu
 // token capped at it may expire: STS says expires_in in whole seconds less
 // one, counted from when it answered.
 const subjectSlack = 30 * time.Second
+
+// shortReuse is how long a token shorter than the margin is served before
+// its source is asked for a fresh one: the gets of one push come within a
+// second or two, concurrent clients wait on the lock for milliseconds, and
+// a token so short is worth re-minting for any more life than that. With
+// 5-minute GitHub JWTs a get then hands out at least 4 m 54 s, more than
+// the 4 m 50 s BuildKit keeps an answer.
+const shortReuse = 5 * time.Second
 
 // cacheHit is a cached token and when it was fetched.
 type cacheHit struct {

@@ -162,8 +162,8 @@ func TestFederatedImpersonation(t *testing.T) {
 	o := w.options(t)
 	o.Impersonate = []string{delegate, gsa}
 
-	if _, err := w.podToken(t, o, jwt); err == nil || !strings.Contains(err.Error(), "roles/iam.serviceAccountTokenCreator") {
-		t.Fatalf("Token() without the grant = %v, want a refusal naming roles/iam.serviceAccountTokenCreator", err)
+	if _, err := w.podToken(t, o, jwt); err == nil || !strings.Contains(err.Error(), "roles/iam.workloadIdentityUser") {
+		t.Fatalf("Token() without the grant = %v, want a refusal naming roles/iam.workloadIdentityUser (a federated caller)", err)
 	}
 	w.g.AllowImpersonation(principal, delegate)
 	w.g.AllowImpersonation(delegate, gsa)

@@ -125,10 +125,14 @@ func impersonationError(status int, body []byte, caller, target string) error {
 	if g.Error.Message != "" {
 		detail += ": " + truncate(g.Error.Message, 200)
 	}
+	role := "roles/iam.serviceAccountTokenCreator"
+	if strings.HasPrefix(caller, "principal://") {
+		role = "roles/iam.workloadIdentityUser" // Google's documented grant to a federated principal (or a principalSet:// of them)
+	}
 	switch status {
 	case http.StatusForbidden:
-		return withHint(fmt.Errorf("impersonate %s: permission denied (%s); %s needs roles/iam.serviceAccountTokenCreator on %s", target, detail, caller, target),
-			fmt.Sprintf("gcloud iam service-accounts add-iam-policy-binding %s --member=MEMBER --role=roles/iam.serviceAccountTokenCreator (MEMBER: %s)", target, caller))
+		return withHint(fmt.Errorf("impersonate %s: permission denied (%s); %s needs %s on %s", target, detail, caller, role, target),
+			fmt.Sprintf("gcloud iam service-accounts add-iam-policy-binding %s --member=MEMBER --role=%s (MEMBER: %s)", target, role, caller))
 	case http.StatusUnauthorized:
 		return fmt.Errorf("impersonate %s: the base credential was refused (%s)", target, detail)
 	case http.StatusNotFound:

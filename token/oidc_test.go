@@ -389,8 +389,9 @@ func TestOIDCUniverses(t *testing.T) {
 // gets, one every 45 s over 15 minutes. A get never returns a token with
 // less than the refresh margin left when the source can mint a longer one;
 // when it cannot (4-minute federated tokens, capped at 4-minute GitHub
-// JWTs), it serves the best it has without minting on every get, and says
-// why.
+// JWTs), it serves the longest it can have — a fresh one, as a token 45 s
+// old has 45 s less — and says why; the gets of one burst share one token
+// (TestCacheShortSource).
 func TestShortLivedTokens(t *testing.T) {
 	const margin = 5 * time.Minute
 	for _, tt := range []struct {
@@ -401,7 +402,7 @@ func TestShortLivedTokens(t *testing.T) {
 		minLife     time.Duration // the least life a get may serve
 		short       bool          // the source cannot do better than the margin
 	}{
-		{"4-minute federated tokens", 4 * time.Minute, false, 7, 2 * time.Minute, true},
+		{"4-minute federated tokens", 4 * time.Minute, false, 20, 3*time.Minute + 55*time.Second, true},
 		{"10-minute federated tokens", 10 * time.Minute, false, 4, margin, false},
 		{"4-minute JWTs, impersonated", 4 * time.Minute, true, 1, margin, false},
 	} {
@@ -492,10 +493,11 @@ func TestCacheShortSource(t *testing.T) {
 		want  string
 	}{
 		{0, "tok-1"},
-		{time.Minute, "tok-1"},      // 3m left of 4m: more than half
-		{time.Minute, "tok-2"},      // 2m left: half gone, a new one lives 4m
-		{90 * time.Second, "tok-2"}, // 2m30s left
-		{time.Minute, "tok-3"},
+		{2 * time.Second, "tok-1"}, // a burst of gets shares it
+		{3 * time.Second, "tok-1"},
+		{time.Second, "tok-2"}, // 6 s old: a new one lives 6 s longer
+		{45 * time.Second, "tok-3"},
+		{4 * time.Second, "tok-3"},
 	} {
 		now = now.Add(step.after)
 		if got := get(); got != step.want {
