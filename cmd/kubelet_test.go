@@ -193,7 +193,7 @@ func TestKubeletPluginFailsClosed(t *testing.T) {
 		want        string
 	}{
 		{"issuer not registered", unregistered, nil, "invalid_grant"},
-		{"impersonation refused", n.saToken(t, p, "shop", "frontend", "f-1"), map[string]string{"iam.gke.io/gcp-service-account": podGSA}, "roles/iam.serviceAccountTokenCreator"},
+		{"impersonation refused", n.saToken(t, p, "shop", "frontend", "f-1"), map[string]string{"iam.gke.io/gcp-service-account": podGSA}, "roles/iam.workloadIdentityUser"},
 		{"no token", "", nil, "no serviceAccountToken"},
 	}
 	for _, tt := range tests {
