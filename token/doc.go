@@ -1,6 +1,7 @@
 // Package token finds a Google access token: the chain of sources (an
-// access-token file, a credential JSON file, gcloud's application-default
-// credentials, the gcloud CLI, the metadata server), service-account
+// access-token file, a credential JSON file, a CI job's OIDC token
+// exchanged at STS, gcloud's application-default credentials, the gcloud
+// CLI, the metadata server), service-account
 // impersonation through the IAM Credentials API of the credential's universe,
 // universe domains, and the cross-process token cache. The package knows
 // nothing about docker or cobra.
@@ -51,6 +52,21 @@
 // followed by another source (a pod that asked for its own identity never
 // falls back to the node's). A note that skips a source for a while after
 // it timed out is one more wrapper around bounded, inside the cache.
+//
+// Federation (federated.go) is the workload identity federation source
+// with two callers: the oidc source (oidc.go: GitHub Actions' ID token
+// endpoint, a variable, a file) and the kubelet's pod identity, through
+// NewFederated, a chain of that one source. Its key is the provider and
+// the subject token's claims (JWTClaims.Identity), or a SubjectKey that
+// stands for the subject (a GitHub job: a digest of the runner's URL and
+// request token, so that a warm get asks the runner nothing).
+//
+// A cached token with less than the margin left is served only when the
+// source cannot do better (cache.go's fresh): the subject token in hand
+// expires with it, or the source's tokens are that short (a federated
+// token capped at a 5-minute CI token) and it is under 5 seconds old.
+// Chain.try then sets Token.Note, which doctor, print-access-token and the
+// --verbose trail show.
 //
 // # Trust
 //

@@ -190,7 +190,11 @@ func githubIDToken(ctx context.Context, o *Options, host, target, requestToken s
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := hc.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", where, scrubURLError(err))
+		err = fmt.Errorf("%s: %w", where, scrubURLError(err))
+		if ctx.Err() != nil {
+			return "", withHint(err, "GitHub's ID token service did not answer in time: re-run the job, or raise the timeout setting (DOCKER_CREDENTIAL_GCR_TIMEOUT)")
+		}
+		return "", err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))

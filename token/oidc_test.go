@@ -267,7 +267,7 @@ func TestOIDCBadInput(t *testing.T) {
 			w.github()
 			w.g.SetFault("github-oidc", fakegoogle.Fault{Status: 500, Body: `{"message":"boom"}`})
 		}, []string{EnvGitHubRequestURL, "HTTP 500", "re-run"}},
-		{"runner timeout", func(*Options) { w.github(); w.g.SetFault("github-oidc", fakegoogle.Fault{Delay: time.Minute}) }, []string{"GitHub Actions", "no answer within 500ms"}},
+		{"runner timeout", func(*Options) { w.github(); w.g.SetFault("github-oidc", fakegoogle.Fault{Delay: time.Minute}) }, []string{"GitHub Actions", "no answer within 500ms", "DOCKER_CREDENTIAL_GCR_TIMEOUT"}},
 		{"runner URL not https", func(*Options) { w.github(); w.env[EnvGitHubRequestURL] = "http://runner.example.com/idtoken?x=1" }, []string{EnvGitHubRequestURL, "https"}},
 		{"JWT for another audience", func(o *Options) {
 			o.OIDCTokenEnv = "GCP_ID_TOKEN"
@@ -299,6 +299,7 @@ func TestOIDCBadInput(t *testing.T) {
 				t.Fatalf("Token() error = %v, want the oidc source's", err)
 			}
 			msg, hint := ce.Failures[0].Error(), ce.Hint()
+			t.Logf("error: %s\n next step: %s", msg, hint)
 			for _, s := range tt.want {
 				if !strings.Contains(msg, s) && !strings.Contains(hint, s) {
 					t.Errorf("error %q (next step %q) does not mention %q", msg, hint, s)
