@@ -38,6 +38,8 @@ const (
 	EnvOIDCTokenEnv    = "DOCKER_CREDENTIAL_GCR_OIDC_TOKEN_ENV"
 	EnvOIDCTokenFile   = "DOCKER_CREDENTIAL_GCR_OIDC_TOKEN_FILE"
 
+	EnvKubeletIdentity = "DOCKER_CREDENTIAL_GCR_KUBELET_IDENTITY"
+
 	EnvGcloudTokenFile   = "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"
 	EnvGcloudImpersonate = "CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT"
 	EnvGoogleCredentials = "GOOGLE_APPLICATION_CREDENTIALS"
@@ -61,8 +63,10 @@ type Settings struct {
 	// projects/NUM/locations/global/workloadIdentityPools/POOL/providers/PROV,
 	// optionally prefixed with //iam.UNIVERSE/.
 	WorkloadIdentityProvider string `json:"workload_identity_provider,omitempty"`
-	// OIDCAudience is the aud the oidc source asks GitHub Actions for
-	// (default https://iam.UNIVERSE/ + the provider's name).
+	// OIDCAudience is the aud of the subject token: what the oidc source
+	// asks GitHub Actions for, what a pod's token must carry (the kubelet
+	// config's serviceAccountTokenAudience). Default: https://iam.UNIVERSE/
+	// + the provider's name.
 	OIDCAudience string `json:"oidc_audience,omitempty"`
 	// OIDCTokenEnv names a variable holding the CI job's OIDC token
 	// (GitLab's id_tokens:); OIDCTokenFile is a file holding one.
@@ -92,6 +96,10 @@ type Settings struct {
 	AllowCustomCredentialURLs bool `json:"allow_custom_credential_urls,omitempty"`
 	// Verbose turns the diagnostic trail on: "1" for stderr, or a file.
 	Verbose string `json:"verbose,omitempty"`
+	// KubeletIdentity is who the kubelet plugin pulls as: node, annotated
+	// or pod (package kubelet); empty is node without a provider, annotated
+	// with one.
+	KubeletIdentity string `json:"kubelet_identity,omitempty"`
 	// Registries are hosts outside the Google patterns that the user
 	// registered with configure-docker: get serves them Google tokens.
 	Registries []string `json:"registries,omitempty"`
@@ -176,6 +184,7 @@ func (s *Settings) Overlay(getenv func(string) string) *Settings {
 	o.RefreshMargin = first(getenv(EnvRefreshMargin), o.RefreshMargin)
 	o.Timeout = first(getenv(EnvTimeout), o.Timeout)
 	o.WorkloadIdentityProvider = first(getenv(EnvProvider), o.WorkloadIdentityProvider)
+	o.KubeletIdentity = first(getenv(EnvKubeletIdentity), o.KubeletIdentity)
 	o.OIDCAudience = first(getenv(EnvOIDCAudience), o.OIDCAudience)
 	o.OIDCTokenEnv = first(getenv(EnvOIDCTokenEnv), o.OIDCTokenEnv)
 	o.OIDCTokenFile = first(getenv(EnvOIDCTokenFile), o.OIDCTokenFile)
@@ -322,6 +331,26 @@ func (s *Settings) Timeouts() (token.Timeouts, error) {
 		return token.Timeouts{}, fmt.Errorf("timeout %q (%s or timeout in the settings file): want a duration between 100ms and 5m, e.g. 10s", s.Timeout, EnvTimeout)
 	}
 	return token.Timeouts{Source: d, Total: d * 3 / 2, LockWait: d / 2}, nil
+}
+
+// WorkloadProvider parses workload_identity_provider: a name with
+// //iam.UNIVERSE/ is in its universe, one without in universe_domain's
+// (googleapis.com when unset); ok is false when it is not set. The error
+// names the setting and its variable.
+func (s *Settings) WorkloadProvider() (p token.WorkloadProvider, ok bool, err error) {
+	name := strings.TrimSpace(s.WorkloadIdentityProvider)
+	if name == "" {
+		return token.WorkloadProvider{}, false, nil
+	}
+	universe := s.UniverseDomain
+	if strings.HasPrefix(name, "//") {
+		universe = "" // the name says its universe, as the oidc source reads it
+	}
+	p, err = token.ParseWorkloadProvider(name, universe)
+	if err != nil {
+		return token.WorkloadProvider{}, false, fmt.Errorf("workload_identity_provider (%s or the settings file): %w", EnvProvider, err)
+	}
+	return p, true, nil
 }
 
 // UsesStore reports whether stored credentials of Google hosts are used:
