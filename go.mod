@@ -11,6 +11,7 @@ require (
 	golang.org/x/sys v0.46.0
 	k8s.io/apimachinery v0.35.10
 	k8s.io/kubelet v0.35.10
+	sigs.k8s.io/yaml v1.6.0
 )
 
 require (
@@ -34,5 +35,4 @@ require (
 	sigs.k8s.io/json v0.0.0-20250730193827-2d320260d730 // indirect
 	sigs.k8s.io/randfill v1.0.0 // indirect
 	sigs.k8s.io/structured-merge-diff/v6 v6.3.0 // indirect
-	sigs.k8s.io/yaml v1.6.0 // indirect
 )

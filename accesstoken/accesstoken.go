@@ -42,7 +42,8 @@ func Format(t *token.Token, format, host string, now time.Time) (string, error) 
 			Identity    string `json:"identity,omitempty"`
 			Source      string `json:"source"`
 			Universe    string `json:"universe_domain"`
-		}{AccessToken: t.AccessToken, Identity: t.Identity, Source: t.Source, Universe: t.Universe}
+			Note        string `json:"note,omitempty"` // why it has less than the refresh margin left
+		}{AccessToken: t.AccessToken, Identity: t.Identity, Source: t.Source, Universe: t.Universe, Note: t.Note}
 		if !t.Expiry.IsZero() {
 			out.Expiry = t.Expiry.UTC().Format(time.RFC3339)
 			out.ExpiresIn = int64(t.Expiry.Sub(now).Seconds())
@@ -90,8 +91,13 @@ type Options struct {
 
 	// Registries maps the hosts registered in the settings to their universe.
 	Registries map[string]string
-	// Tokens mints a token of a universe through the chain and cache.
-	Tokens func(ctx context.Context, universe string) (*token.Token, error)
+	// Tokens mints a token for a registry host ("" for none) of a universe
+	// through the chain and cache, as the identity the settings give it.
+	Tokens func(ctx context.Context, host, universe string) (*token.Token, error)
+	// Identity names the identity of a host's tokens ("" for the default
+	// one; nil: every host's is the default): hosts of one identity and
+	// universe share one token.
+	Identity func(host string) string
 }
 
 // Print writes a token in o.Format to w: for the universe of o.Hosts (the
@@ -150,14 +156,18 @@ func render(ctx context.Context, o Options) (string, []*token.Token, error) {
 		}
 		universes[host] = u
 	}
-	minted := map[string]*token.Token{} // universe -> token
-	mint := func(universe string) (*token.Token, error) {
-		if t, ok := minted[universe]; ok {
+	minted := map[string]*token.Token{} // identity and universe -> token
+	mint := func(host, universe string) (*token.Token, error) {
+		id := ""
+		if o.Identity != nil && host != "" {
+			id = o.Identity(host)
+		}
+		if t, ok := minted[id+"\x00"+universe]; ok {
 			return t, nil
 		}
-		t, err := o.Tokens(ctx, universe)
+		t, err := o.Tokens(ctx, host, universe)
 		if err == nil {
-			minted[universe] = t
+			minted[id+"\x00"+universe] = t
 		}
 		return t, err
 	}
@@ -165,7 +175,7 @@ func render(ctx context.Context, o Options) (string, []*token.Token, error) {
 	if o.Format == FormatDockerConfig {
 		byHost := make(map[string]*token.Token, len(o.Hosts))
 		for _, host := range o.Hosts {
-			t, err := mint(universes[host])
+			t, err := mint(host, universes[host])
 			if err != nil {
 				return "", nil, err
 			}
@@ -177,11 +187,12 @@ func render(ctx context.Context, o Options) (string, []*token.Token, error) {
 		out, err := DockerConfig(byHost)
 		return out, used, err
 	}
-	universe := ""
+	host, universe := "", ""
 	if len(o.Hosts) == 1 {
-		universe = universes[o.Hosts[0]]
+		host = o.Hosts[0]
+		universe = universes[host]
 	}
-	t, err := mint(universe)
+	t, err := mint(host, universe)
 	if err != nil {
 		return "", nil, err
 	}

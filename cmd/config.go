@@ -20,11 +20,14 @@ func NewCmdConfig(a *appRef) *cobra.Command {
 	o := &configOptions{}
 	c := &cobra.Command{
 		Use:   "config",
-		Short: "Show or change the helper's settings (token source order, files, impersonation)",
+		Short: "Show or change the helper's settings (token source order, files, impersonation, a registry's own identity)",
 		Example: `  docker-credential-gcr config --token-source="env, gcloud"
   docker-credential-gcr config --impersonate-service-account=ci@my-project.iam.gserviceaccount.com
+  docker-credential-gcr config --workload-identity-provider=projects/123456789012/locations/global/workloadIdentityPools/ci-pool/providers/github
+  docker-credential-gcr config --registry=europe-west1-docker.pkg.dev --impersonate-service-account=eu@my-project.iam.gserviceaccount.com
+  docker-credential-gcr config --registry=europe-west1-docker.pkg.dev --unset-all
   docker-credential-gcr config --unset-all
-  docker-credential-gcr config            # print the settings file`,
+  docker-credential-gcr config            # print the settings file, registry_overrides included`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.edit.Set = func(name string) bool { return cmd.Flags().Changed(name) }
@@ -38,7 +41,10 @@ func NewCmdConfig(a *appRef) *cobra.Command {
 	f.StringVar(&o.edit.Impersonate, "impersonate-service-account", "", "service account to impersonate (A,B,TARGET for delegates)")
 	f.StringVar(&o.edit.MetadataAccount, "metadata-account", "", "metadata server service account (default: default)")
 	f.StringVar(&o.edit.Universe, "universe-domain", "", "universe domain of registered custom hosts (default googleapis.com)")
-	f.BoolVar(&o.unsetAll, "unset-all", false, "reset every setting to its default")
+	f.StringVar(&o.edit.Provider, "workload-identity-provider", "", "workload identity pool provider for the oidc source and the kubelet's pod identity (projects/NUM/locations/global/workloadIdentityPools/POOL/providers/PROV)")
+	f.StringVar(&o.edit.OIDCAudience, "oidc-audience", "", "aud of the OIDC token asked of GitHub Actions (default https://iam.UNIVERSE/ + the provider's name)")
+	f.StringVar(&o.edit.Registry, "registry", "", "give this registry host[:port] its own settings: --token-source, --credentials-file, --impersonate-service-account, --workload-identity-provider (with --unset-all: remove them)")
+	f.BoolVar(&o.unsetAll, "unset-all", false, "reset every setting to its default (with --registry: that registry's own settings)")
 	c.RegisterFlagCompletionFunc("token-source", completeList(append(slices.Clone(token.DefaultSources), "env", settings.SourceStore)))
 	return c
 }

@@ -22,8 +22,9 @@ const (
 	UsernameJSONKeyBase64 = "_json_key_base64"
 )
 
-// TokenFunc returns an access token acceptable in universe.
-type TokenFunc func(ctx context.Context, universe string) (*token.Token, error)
+// TokenFunc returns an access token for registry host (normalised),
+// acceptable in universe, as the identity the settings give that host.
+type TokenFunc func(ctx context.Context, host, universe string) (*token.Token, error)
 
 // Config is what a Helper needs.
 type Config struct {
@@ -82,7 +83,7 @@ func (h *Helper) Get(serverURL string) (string, string, error) {
 	if !google {
 		return "", "", credentials.NewErrCredentialsNotFound()
 	}
-	t, err := h.c.Tokens(h.ctx, universe)
+	t, err := h.c.Tokens(h.ctx, host, universe)
 	if err != nil {
 		return "", "", err
 	}

@@ -15,15 +15,16 @@ import (
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
-// mint is a TokenFunc that counts calls and records the universe asked.
+// mint is a TokenFunc that counts calls and records the host and universe
+// asked.
 type mint struct {
-	n        int
-	universe string
+	n              int
+	host, universe string
 }
 
-func (m *mint) tokens(_ context.Context, universe string) (*token.Token, error) {
+func (m *mint) tokens(_ context.Context, host, universe string) (*token.Token, error) {
 	m.n++
-	m.universe = universe
+	m.host, m.universe = host, universe
 	return &token.Token{AccessToken: "minted-" + universe, Universe: universe}, nil
 }
 

@@ -53,6 +53,11 @@ type Setup struct {
 	Impersonate []string
 	// Tokens mints a token of a universe through the chain and cache.
 	Tokens func(ctx context.Context, universe string) (*token.Token, error)
+	// Override says that the host has settings of its own (config
+	// --registry=HOST), which Impersonate and Tokens follow; "" otherwise.
+	Override string
+	// Margin is the refresh margin.
+	Margin time.Duration
 }
 
 // Run explains, without printing a secret, how docker would get
@@ -174,6 +179,9 @@ func Run(ctx context.Context, w io.Writer, s Setup, o Options) error {
 		}
 	}
 
+	if s.Override != "" {
+		p("identity:         %s", s.Override)
+	}
 	if len(s.Impersonate) > 0 {
 		p("impersonation:    %s", strings.Join(s.Impersonate, " > "))
 	}
@@ -187,7 +195,12 @@ func Run(ctx context.Context, w io.Writer, s Setup, o Options) error {
 	if !t.Expiry.IsZero() {
 		life = t.Expiry.Sub(o.Now()).Round(time.Second).String()
 	}
-	p("token:            from %s as %s, universe %s, expires in %s", t.Source, t.Identity, t.Universe, life)
+	p("token:            from %s as %s, universe %s, expires in %s (what get returns now)", t.Source, t.Identity, t.Universe, life)
+	if t.Note != "" {
+		p("  short-lived:    %s", t.Note)
+	} else if !t.Expiry.IsZero() && s.Margin > 0 {
+		p("  refresh:        get replaces it %s before it expires (refresh_margin)", s.Margin)
+	}
 	return report(w, problems)
 }
 

@@ -19,7 +19,33 @@
 // globs: '*' within one DNS label, a pattern without a port matches no image
 // that names one, a pattern's path is a prefix of the image's.
 //
-// The token comes from the same chain and cache as get (the caller hands
-// Plugin a token function); the plugin opens no credential store: a node has
-// no keyring, and what docker login stored is not the node's identity.
+// The node's token comes from the same chain and cache as get (the caller
+// hands Plugin a token function); the plugin opens no credential store: a
+// node has no keyring, and what docker login stored is not the node's
+// identity.
+//
+// # Per-pod identity (KEP-4412)
+//
+// A provider whose config has tokenAttributes receives, in each request, the
+// pod's bound service-account token for the configured audience
+// (serviceAccountToken) and the service-account annotations the config
+// lists (serviceAccountAnnotations); with requireServiceAccount false, a pod
+// without a service account (a static pod) comes without either. Identity
+// decides who pulls: IdentityNode ignores them; IdentityAnnotated pulls as
+// the Google service account that AnnotationServiceAccount names
+// (impersonated from the pod's federated identity), as the federated
+// principal itself for AnnotationEnableImagePull "true" (GKE's opt-in;
+// any value but "true" or "false" is an error), and as the node otherwise;
+// IdentityPod pulls every pod as itself. The pod's own token comes from
+// Plugin.PodTokens, which exchanges the JWT at the provider's STS; a pod
+// that asked for its own identity and cannot have it (no token, a token
+// that is not a live JWT for the audience, an annotation that is not a
+// service account's email, a refused exchange or impersonation) gets an
+// error, never the node's token. cacheDuration never outlives the token
+// minus the margin, nor, for a federated token, the pod's JWT.
+//
+// The request is decoded strictly but forward-compatibly (decode.go): a
+// name twice or in another case, or a field of the wrong type, is refused;
+// a field this plugin does not know is ignored, as a newer kubelet may send
+// one.
 package kubelet

@@ -41,17 +41,22 @@ const (
 	OutputJSON = "json"
 )
 
-// maxRequest bounds the request read from stdin: an image name and,
-// for service-account-token providers, a token of a few KiB.
+// maxRequest bounds the request read from stdin: an image name, and for
+// providers with tokenAttributes a service-account token (token.MaxJWTSize
+// at most) and the annotations the config lists (Kubernetes caps all of a
+// service account's annotations at 256 KiB).
 const maxRequest = 1 << 20
 
 // request is credentialprovider.kubelet.k8s.io/v1
-// CredentialProviderRequest. Fields added by newer kubelets
-// (serviceAccountToken, serviceAccountAnnotations) are ignored.
+// CredentialProviderRequest (k8s.io/kubelet v0.33+): serviceAccountToken
+// and serviceAccountAnnotations are sent only to a provider with
+// tokenAttributes.
 type request struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Image      string `json:"image"`
+	APIVersion                string            `json:"apiVersion"`
+	Kind                      string            `json:"kind"`
+	Image                     string            `json:"image"`
+	ServiceAccountToken       string            `json:"serviceAccountToken"`
+	ServiceAccountAnnotations map[string]string `json:"serviceAccountAnnotations"`
 }
 
 // response is CredentialProviderResponse. The kubelet decodes it
@@ -73,9 +78,10 @@ type auth struct {
 
 // Plugin answers the kubelet's CredentialProviderRequests.
 type Plugin struct {
-	// Tokens mints a token acceptable in a universe, through the same
-	// chain and cache as get.
-	Tokens func(ctx context.Context, universe string) (*token.Token, error)
+	// Tokens mints the node's token for a registry host, acceptable in a
+	// universe, through the same chain and cache as get (and the host's own
+	// identity, when the settings give it one).
+	Tokens func(ctx context.Context, host, universe string) (*token.Token, error)
 	// Registries maps the hosts registered with configure-docker
 	// --allow-custom-host to their universe: served like Google's, exactly
 	// as registered (registry.Lookup).
@@ -84,6 +90,21 @@ type Plugin struct {
 	// token when the cache would replace it.
 	Margin time.Duration
 	Now    func() time.Time // default time.Now
+
+	// Identity is who pulls (IdentityNode when empty). With
+	// IdentityAnnotated or IdentityPod, a pod that asks for its own identity
+	// gets a token from PodTokens or an error, never one from Tokens.
+	Identity Identity
+	// PodTokens mints a pod's own token for a registry host, acceptable in
+	// a universe: the pod's token exchanged at the provider's STS (the
+	// host's, when the settings give it one), then impersonating
+	// Pod.ServiceAccount when set; cached by what the token's claims say,
+	// never by the token.
+	PodTokens func(ctx context.Context, pod Pod, host, universe string) (*token.Token, error)
+	// Audiences are the aud values a pod's token may carry: the config's
+	// serviceAccountTokenAudience and the provider's other default. Empty:
+	// not checked here (STS checks it).
+	Audiences []string
 }
 
 // Serve reads one CredentialProviderRequest from in and writes its
@@ -122,17 +143,25 @@ func parseRequest(data []byte) (*request, error) {
 		return nil, errors.New("no CredentialProviderRequest on stdin; this command is run by the kubelet, which writes " + want)
 	}
 	var req request
-	if err := json.Unmarshal(data, &req); err != nil {
+	if err := decodeRequest(data, &req); err != nil {
 		return nil, fmt.Errorf("parse the CredentialProviderRequest on stdin: %w; the kubelet writes %s", err, want)
 	}
 	if req.APIVersion != ProviderAPIVersion {
-		return nil, fmt.Errorf("CredentialProviderRequest apiVersion %q is not supported; set apiVersion: %s for this provider in the kubelet's --image-credential-provider-config (`docker-credential-gcr kubelet-credential-provider-config` prints it)", req.APIVersion, ProviderAPIVersion)
+		return nil, fmt.Errorf("CredentialProviderRequest apiVersion %q is not supported; set apiVersion: %s for this provider in the kubelet's --image-credential-provider-config (`docker-credential-gcr kubelet-credential-provider-config` prints it)", truncate(req.APIVersion, 64), ProviderAPIVersion)
 	}
 	if req.Kind != kindRequest {
-		return nil, fmt.Errorf("kind %q is not %s; the kubelet writes %s", req.Kind, kindRequest, want)
+		return nil, fmt.Errorf("kind %q is not %s; the kubelet writes %s", truncate(req.Kind, 64), kindRequest, want)
 	}
 	if strings.TrimSpace(req.Image) == "" {
 		return nil, errors.New("the CredentialProviderRequest has an empty image; the kubelet writes " + want)
+	}
+	if len(req.ServiceAccountToken) > token.MaxJWTSize {
+		return nil, fmt.Errorf("the request's serviceAccountToken is %d bytes, more than %d; the kubelet sends a bound service-account token of a few KiB", len(req.ServiceAccountToken), token.MaxJWTSize)
+	}
+	for k, v := range req.ServiceAccountAnnotations {
+		if (k == AnnotationServiceAccount || k == AnnotationEnableImagePull) && len(v) > maxEmail {
+			return nil, fmt.Errorf("the request's annotation %s is %d bytes; it holds a service account's email (at most %d bytes) or \"true\"", k, len(v), maxEmail)
+		}
 	}
 	return &req, nil
 }
@@ -155,19 +184,38 @@ func (p *Plugin) respond(ctx context.Context, req *request) (*response, error) {
 	if !google {
 		return resp, nil // not ours: no credentials, not an error
 	}
-	t, err := p.Tokens(ctx, universe)
-	if err != nil {
-		return nil, fmt.Errorf("credentials for %s: %w", host, err)
-	}
 	now := time.Now
 	if p.Now != nil {
 		now = p.Now
 	}
+	pod, err := p.pod(req, now())
+	if err != nil {
+		return nil, fmt.Errorf("credentials for %s: %w", host, err)
+	}
+	var t *token.Token
+	switch {
+	case pod == nil:
+		if t, err = p.Tokens(ctx, host, universe); err != nil {
+			return nil, fmt.Errorf("credentials for %s: %w", host, err)
+		}
+	case p.PodTokens == nil:
+		return nil, fmt.Errorf("credentials for %s: %w", host, errNoPodTokens)
+	default:
+		if t, err = p.PodTokens(ctx, *pod, host, universe); err != nil {
+			// Fail closed: the pod asked for its own identity.
+			return nil, fmt.Errorf("credentials for %s as the pod's own identity (never the node's): %w", host, err)
+		}
+	}
 	// An access-token file's token has no known expiry: "0s" tells the
-	// kubelet not to cache it.
+	// kubelet not to cache it. A federated token may not outlive the
+	// pod's token it came from.
+	expiry := t.Expiry
+	if pod != nil && pod.ServiceAccount == "" && !expiry.IsZero() && pod.Claims.Expiry.Before(expiry) {
+		expiry = pod.Claims.Expiry
+	}
 	var d time.Duration
-	if !t.Expiry.IsZero() {
-		d = max(0, t.Expiry.Sub(now())-p.Margin).Truncate(time.Second)
+	if !expiry.IsZero() {
+		d = max(0, expiry.Sub(now())-p.Margin).Truncate(time.Second)
 	}
 	resp.CacheDuration = d.String()
 	// The kubelet matches the key against the image by its host, port
@@ -221,71 +269,42 @@ func MatchImages(registries map[string]string) []string {
 	return append(out, extra...)
 }
 
+// MatchImagesIn is MatchImages restricted to one universe's registries:
+// the config of a per-pod provider entry, whose pods' tokens serve only the
+// provider's universe (two universes take two entries).
+func MatchImagesIn(registries map[string]string, universe string) []string {
+	var out []string
+	for _, p := range registry.Patterns() {
+		if p.Universe == universe {
+			out = append(out, p.Glob)
+		}
+	}
+	var extra []string
+	for h, u := range registries {
+		if u != universe {
+			continue
+		}
+		if _, google := registry.Universe(h); google && !hasPort(h) {
+			continue // already matched by a pattern
+		}
+		extra = append(extra, h)
+	}
+	sort.Strings(extra)
+	return append(out, extra...)
+}
+
+// ValidName reports why name cannot be a provider's name (the binary's
+// file name in the bin dir), by the kubelet's rules: no '/', no space, not
+// "." or "..", not empty.
+func ValidName(name string) error {
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/ ") {
+		return fmt.Errorf("provider name %q: the kubelet wants the binary's file name in its --image-credential-provider-bin-dir (no '/', no space, not . or ..)", truncate(name, 64))
+	}
+	return nil
+}
+
 // hasPort reports whether host names a port.
 func hasPort(host string) bool {
 	_, _, err := net.SplitHostPort(host)
 	return err == nil
-}
-
-// Config is what the printed CredentialProviderConfig says.
-type Config struct {
-	// Name is the plugin's file name in --image-credential-provider-bin-dir.
-	Name string
-	// MatchImages are the images the kubelet asks the plugin about.
-	MatchImages []string
-	// CacheDuration is the provider's defaultCacheDuration.
-	CacheDuration time.Duration
-}
-
-// Format renders the CredentialProviderConfig as YAML (a stable,
-// hand-written layout) or JSON; the kubelet reads either.
-func (c Config) Format(format string) (string, error) {
-	if c.CacheDuration < 0 {
-		return "", fmt.Errorf("cache duration %s is negative; give a duration such as 55m", c.CacheDuration)
-	}
-	switch format {
-	case OutputYAML, "":
-		var b strings.Builder
-		fmt.Fprintf(&b, "# Install as the kubelet's --image-credential-provider-config, with this binary\n")
-		fmt.Fprintf(&b, "# as %s in its --image-credential-provider-bin-dir.\n", c.Name)
-		fmt.Fprintf(&b, "apiVersion: %s\nkind: %s\nproviders:\n", ConfigAPIVersion, kindConfig)
-		fmt.Fprintf(&b, "  - name: %s\n", yamlString(c.Name))
-		fmt.Fprintf(&b, "    apiVersion: %s\n", ProviderAPIVersion)
-		fmt.Fprintf(&b, "    args:\n      - %s\n", PluginCommand)
-		fmt.Fprintf(&b, "    matchImages:\n")
-		for _, m := range c.MatchImages {
-			fmt.Fprintf(&b, "      - %s\n", yamlString(m))
-		}
-		fmt.Fprintf(&b, "    defaultCacheDuration: %s\n", yamlString(c.CacheDuration.String()))
-		return b.String(), nil
-	case OutputJSON:
-		type provider struct {
-			Name                 string   `json:"name"`
-			APIVersion           string   `json:"apiVersion"`
-			Args                 []string `json:"args"`
-			MatchImages          []string `json:"matchImages"`
-			DefaultCacheDuration string   `json:"defaultCacheDuration"`
-		}
-		v := struct {
-			APIVersion string     `json:"apiVersion"`
-			Kind       string     `json:"kind"`
-			Providers  []provider `json:"providers"`
-		}{ConfigAPIVersion, kindConfig, []provider{{
-			Name:                 c.Name,
-			APIVersion:           ProviderAPIVersion,
-			Args:                 []string{PluginCommand},
-			MatchImages:          c.MatchImages,
-			DefaultCacheDuration: c.CacheDuration.String(),
-		}}}
-		b, err := json.MarshalIndent(v, "", "  ")
-		return string(b) + "\n", err
-	}
-	return "", fmt.Errorf("unknown output %q; use %s or %s", format, OutputYAML, OutputJSON)
-}
-
-// yamlString quotes s as a YAML double-quoted scalar (a JSON string is one):
-// a bare '*' would start a YAML alias.
-func yamlString(s string) string {
-	b, _ := json.Marshal(s) // a string always marshals
-	return string(b)
 }

@@ -182,7 +182,7 @@ func newKubeletFixture(t *testing.T) *kubeletFixture {
 
 // tokens mints through the chain and cache that get uses, with the
 // metadata server as the only source.
-func (f *kubeletFixture) tokens(ctx context.Context, universe string) (*token.Token, error) {
+func (f *kubeletFixture) tokens(ctx context.Context, _, universe string) (*token.Token, error) {
 	env := map[string]string{"GCE_METADATA_HOST": strings.TrimPrefix(f.g.URL, "http://")}
 	c, err := token.New(token.Options{
 		Sources: []string{token.SourceMetadata},
@@ -295,7 +295,7 @@ type fixedTokens struct {
 	n   int
 }
 
-func (f *fixedTokens) tokens(context.Context, string) (*token.Token, error) {
+func (f *fixedTokens) tokens(context.Context, string, string) (*token.Token, error) {
 	f.n++
 	return f.t, f.err
 }

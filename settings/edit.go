@@ -17,13 +17,13 @@ const SourceStore = "store"
 
 // aliases are the existing helper's --token-source names.
 var aliases = map[string][]string{
-	"env": {token.SourceTokenFile, token.SourceCredentialsFile, token.SourceADC, token.SourceMetadata},
+	"env": {token.SourceTokenFile, token.SourceCredentialsFile, token.SourceOIDC, token.SourceADC, token.SourceMetadata},
 }
 
 // SourceHelp describes the valid source names.
 func SourceHelp() string {
 	return strings.Join(append(append([]string{}, token.DefaultSources...), "env", SourceStore), ", ") +
-		" (env = token-file, credentials-file, adc, metadata; store = credentials saved by docker login)"
+		" (env = token-file, credentials-file, oidc, adc, metadata; store = credentials saved by docker login)"
 }
 
 // MapSourceNames expands the existing helper's names into the chain's and
@@ -76,6 +76,12 @@ type Edit struct {
 	Impersonate     string
 	MetadataAccount string
 	Universe        string
+	Provider        string // --workload-identity-provider
+	OIDCAudience    string
+	// Registry, when set, makes the edit that registry's override
+	// (Settings.For): only the flags of perRegistryFlags, and unsetAll
+	// removes only that registry's override.
+	Registry string
 }
 
 // Update applies e (after clearing everything when unsetAll) to the settings
@@ -83,12 +89,16 @@ type Edit struct {
 // returns the result. An edit that changes nothing writes nothing.
 func Update(path string, unsetAll bool, e Edit) (*Settings, error) {
 	var out *Settings
+	if e.Set == nil {
+		e.Set = func(string) bool { return false }
+	}
 	err := Modify(path, func(s *Settings) error {
+		if e.Registry != "" {
+			out = s
+			return editRegistry(s, unsetAll, e)
+		}
 		if unsetAll {
 			*s = Settings{Registries: s.Registries, path: s.path}
-		}
-		if e.Set == nil {
-			e.Set = func(string) bool { return false }
 		}
 		if e.Set("token-source") {
 			names := SplitList(e.TokenSource)
@@ -102,20 +112,13 @@ func Update(path string, unsetAll bool, e Edit) (*Settings, error) {
 				*dst = strings.TrimSpace(v)
 			}
 		}
-		// A file is stored absolute: get runs in docker's working directory.
 		setPath := func(flag string, dst *string, v string) error {
 			if !e.Set(flag) {
 				return nil
 			}
-			if v = strings.TrimSpace(v); v != "" {
-				abs, err := filepath.Abs(v)
-				if err != nil {
-					return fmt.Errorf("--%s=%s: %w; give an absolute path", flag, v, err)
-				}
-				v = abs
-			}
-			*dst = v
-			return nil
+			p, err := absPath(flag, v)
+			*dst = p
+			return err
 		}
 		if err := setPath("token-file", &s.TokenFile, e.TokenFile); err != nil {
 			return err
@@ -126,10 +129,43 @@ func Update(path string, unsetAll bool, e Edit) (*Settings, error) {
 		set("impersonate-service-account", &s.ImpersonateServiceAccount, e.Impersonate)
 		set("metadata-account", &s.MetadataAccount, e.MetadataAccount)
 		set("universe-domain", &s.UniverseDomain, e.Universe)
+		set("oidc-audience", &s.OIDCAudience, e.OIDCAudience)
+		if e.Set("workload-identity-provider") {
+			p, err := checkProvider(e.Provider)
+			if err != nil {
+				return err
+			}
+			s.WorkloadIdentityProvider = p
+		}
 		out = s
 		return nil
 	})
 	return out, err
+}
+
+// absPath is a file flag's value as stored: absolute, since get runs in
+// docker's working directory ("" stays "").
+func absPath(flag, v string) (string, error) {
+	if v = strings.TrimSpace(v); v == "" {
+		return "", nil
+	}
+	abs, err := filepath.Abs(v)
+	if err != nil {
+		return "", fmt.Errorf("--%s=%s: %w; give an absolute path", flag, v, err)
+	}
+	return abs, nil
+}
+
+// checkProvider refuses a workload identity provider name that is not one
+// ("" unsets it).
+func checkProvider(v string) (string, error) {
+	if v = strings.TrimSpace(v); v == "" {
+		return "", nil
+	}
+	if _, err := token.ParseWorkloadProvider(v, ""); err != nil {
+		return "", fmt.Errorf("--workload-identity-provider: %w", err)
+	}
+	return v, nil
 }
 
 // Modify runs edit on the settings file at path under a lock and writes the

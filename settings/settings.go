@@ -33,6 +33,12 @@ const (
 	EnvNoCache         = "DOCKER_CREDENTIAL_GCR_NO_CACHE"
 	EnvRefreshMargin   = "DOCKER_CREDENTIAL_GCR_REFRESH_MARGIN"
 	EnvTimeout         = "DOCKER_CREDENTIAL_GCR_TIMEOUT"
+	EnvProvider        = "DOCKER_CREDENTIAL_GCR_WORKLOAD_IDENTITY_PROVIDER"
+	EnvOIDCAudience    = "DOCKER_CREDENTIAL_GCR_OIDC_AUDIENCE"
+	EnvOIDCTokenEnv    = "DOCKER_CREDENTIAL_GCR_OIDC_TOKEN_ENV"
+	EnvOIDCTokenFile   = "DOCKER_CREDENTIAL_GCR_OIDC_TOKEN_FILE"
+
+	EnvKubeletIdentity = "DOCKER_CREDENTIAL_GCR_KUBELET_IDENTITY"
 
 	EnvGcloudTokenFile   = "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE"
 	EnvGcloudImpersonate = "CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT"
@@ -51,6 +57,21 @@ type Settings struct {
 	ImpersonateServiceAccount string `json:"impersonate_service_account,omitempty"`
 	// MetadataAccount is the metadata server's service account alias or email.
 	MetadataAccount string `json:"metadata_account,omitempty"`
+	// WorkloadIdentityProvider is the workload identity pool provider a CI
+	// job's OIDC token (the oidc source) or a pod's service-account token
+	// (the kubelet plugin) is exchanged at:
+	// projects/NUM/locations/global/workloadIdentityPools/POOL/providers/PROV,
+	// optionally prefixed with //iam.UNIVERSE/.
+	WorkloadIdentityProvider string `json:"workload_identity_provider,omitempty"`
+	// OIDCAudience is the aud of the subject token: what the oidc source
+	// asks GitHub Actions for, what a pod's token must carry (the kubelet
+	// config's serviceAccountTokenAudience). Default: https://iam.UNIVERSE/
+	// + the provider's name.
+	OIDCAudience string `json:"oidc_audience,omitempty"`
+	// OIDCTokenEnv names a variable holding the CI job's OIDC token
+	// (GitLab's id_tokens:); OIDCTokenFile is a file holding one.
+	OIDCTokenEnv  string `json:"oidc_token_env,omitempty"`
+	OIDCTokenFile string `json:"oidc_token_file,omitempty"`
 	// UniverseDomain is the universe of the registries registered below.
 	UniverseDomain string `json:"universe_domain,omitempty"`
 	// IAMEndpoint replaces https://iamcredentials.UNIVERSE, e.g. a Private
@@ -75,9 +96,17 @@ type Settings struct {
 	AllowCustomCredentialURLs bool `json:"allow_custom_credential_urls,omitempty"`
 	// Verbose turns the diagnostic trail on: "1" for stderr, or a file.
 	Verbose string `json:"verbose,omitempty"`
+	// KubeletIdentity is who the kubelet plugin pulls as: node, annotated
+	// or pod (package kubelet); empty is node without a provider, annotated
+	// with one.
+	KubeletIdentity string `json:"kubelet_identity,omitempty"`
 	// Registries are hosts outside the Google patterns that the user
 	// registered with configure-docker: get serves them Google tokens.
 	Registries []string `json:"registries,omitempty"`
+	// RegistryOverrides give registries their own identity, by exact
+	// host[:port] (registry.NormalizeHost): For(host) lays them over the
+	// rest.
+	RegistryOverrides map[string]*Override `json:"registry_overrides,omitempty"`
 
 	// path is the file these settings were read from, for error messages.
 	path string
@@ -154,6 +183,11 @@ func (s *Settings) Overlay(getenv func(string) string) *Settings {
 	o.Verbose = first(getenv(EnvVerbose), o.Verbose)
 	o.RefreshMargin = first(getenv(EnvRefreshMargin), o.RefreshMargin)
 	o.Timeout = first(getenv(EnvTimeout), o.Timeout)
+	o.WorkloadIdentityProvider = first(getenv(EnvProvider), o.WorkloadIdentityProvider)
+	o.KubeletIdentity = first(getenv(EnvKubeletIdentity), o.KubeletIdentity)
+	o.OIDCAudience = first(getenv(EnvOIDCAudience), o.OIDCAudience)
+	o.OIDCTokenEnv = first(getenv(EnvOIDCTokenEnv), o.OIDCTokenEnv)
+	o.OIDCTokenFile = first(getenv(EnvOIDCTokenFile), o.OIDCTokenFile)
 	o.NoCache = o.NoCache || truthy(getenv(EnvNoCache))
 	o.AllowCustomCredentialURLs = o.AllowCustomCredentialURLs || truthy(getenv(EnvAllowCustomURLs))
 	return &o
@@ -202,17 +236,21 @@ func (s *Settings) TokenOptions(getenv func(string) string) (token.Options, erro
 		return token.Options{}, err
 	}
 	return token.Options{
-		Sources:         sources,
-		TokenFile:       s.TokenFile,
-		CredentialsFile: s.CredentialsFile,
-		Impersonate:     SplitList(s.ImpersonateServiceAccount),
-		MetadataAccount: s.MetadataAccount,
-		UniverseDomain:  s.UniverseDomain,
-		IAMEndpoint:     s.IAMEndpoint,
-		AllowCustomURLs: s.AllowCustomCredentialURLs,
-		Cache:           cache,
-		Timeouts:        timeouts,
-		Getenv:          getenv,
+		Sources:          sources,
+		TokenFile:        s.TokenFile,
+		CredentialsFile:  s.CredentialsFile,
+		Impersonate:      SplitList(s.ImpersonateServiceAccount),
+		MetadataAccount:  s.MetadataAccount,
+		WorkloadProvider: s.WorkloadIdentityProvider,
+		OIDCAudience:     s.OIDCAudience,
+		OIDCTokenEnv:     s.OIDCTokenEnv,
+		OIDCTokenFile:    s.OIDCTokenFile,
+		UniverseDomain:   s.UniverseDomain,
+		IAMEndpoint:      s.IAMEndpoint,
+		AllowCustomURLs:  s.AllowCustomCredentialURLs,
+		Cache:            cache,
+		Timeouts:         timeouts,
+		Getenv:           getenv,
 	}, nil
 }
 
@@ -293,6 +331,26 @@ func (s *Settings) Timeouts() (token.Timeouts, error) {
 		return token.Timeouts{}, fmt.Errorf("timeout %q (%s or timeout in the settings file): want a duration between 100ms and 5m, e.g. 10s", s.Timeout, EnvTimeout)
 	}
 	return token.Timeouts{Source: d, Total: d * 3 / 2, LockWait: d / 2}, nil
+}
+
+// WorkloadProvider parses workload_identity_provider: a name with
+// //iam.UNIVERSE/ is in its universe, one without in universe_domain's
+// (googleapis.com when unset); ok is false when it is not set. The error
+// names the setting and its variable.
+func (s *Settings) WorkloadProvider() (p token.WorkloadProvider, ok bool, err error) {
+	name := strings.TrimSpace(s.WorkloadIdentityProvider)
+	if name == "" {
+		return token.WorkloadProvider{}, false, nil
+	}
+	universe := s.UniverseDomain
+	if strings.HasPrefix(name, "//") {
+		universe = "" // the name says its universe, as the oidc source reads it
+	}
+	p, err = token.ParseWorkloadProvider(name, universe)
+	if err != nil {
+		return token.WorkloadProvider{}, false, fmt.Errorf("workload_identity_provider (%s or the settings file): %w", EnvProvider, err)
+	}
+	return p, true, nil
 }
 
 // UsesStore reports whether stored credentials of Google hosts are used:

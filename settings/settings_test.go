@@ -41,8 +41,8 @@ func TestMapSourceNames(t *testing.T) {
 		want []string
 	}{
 		{nil, nil},
-		{[]string{"env", "gcloud"}, []string{"token-file", "credentials-file", "adc", "metadata", "gcloud"}},
-		{[]string{"gcloud", " ENV "}, []string{"gcloud", "token-file", "credentials-file", "adc", "metadata"}},
+		{[]string{"env", "gcloud"}, []string{"token-file", "credentials-file", "oidc", "adc", "metadata", "gcloud"}},
+		{[]string{"gcloud", " ENV "}, []string{"gcloud", "token-file", "credentials-file", "oidc", "adc", "metadata"}},
 		{[]string{"store"}, []string{}},
 		{[]string{"adc", "adc", "metadata"}, []string{"adc", "metadata"}},
 	}
@@ -258,5 +258,29 @@ func TestRelativePathsRefused(t *testing.T) {
 		if _, err := tt.s.Overlay(env(tt.env)).TokenOptions(env(tt.env)); err != nil {
 			t.Errorf("TokenOptions(%s) = %v, want nil", tt.name, err)
 		}
+	}
+}
+
+func TestWorkloadProviderSetting(t *testing.T) {
+	const name = "projects/123456789012/locations/global/workloadIdentityPools/kubernetes/providers/prod"
+	s := (&Settings{WorkloadIdentityProvider: "projects/1/locations/global/workloadIdentityPools/file-pool/providers/file-prov", KubeletIdentity: "node"}).
+		Overlay(env(map[string]string{EnvProvider: name, EnvKubeletIdentity: "pod", EnvOIDCAudience: "aud"}))
+	if s.WorkloadIdentityProvider != name || s.KubeletIdentity != "pod" || s.OIDCAudience != "aud" {
+		t.Errorf("Overlay() = provider %q identity %q, want the environment's", s.WorkloadIdentityProvider, s.KubeletIdentity)
+	}
+	p, ok, err := s.WorkloadProvider()
+	if err != nil || !ok || p.Audience() != "//iam.googleapis.com/"+name {
+		t.Errorf("WorkloadProvider() = %v, %v, %v, want //iam.googleapis.com/%s", p, ok, err, name)
+	}
+	s3ns := &Settings{WorkloadIdentityProvider: name, UniverseDomain: "s3nsapis.fr"}
+	if p, _, err := s3ns.WorkloadProvider(); err != nil || p.Universe != "s3nsapis.fr" {
+		t.Errorf("WorkloadProvider() with universe_domain s3nsapis.fr = %v, %v, want universe s3nsapis.fr", p, err)
+	}
+	if _, ok, err := (&Settings{}).WorkloadProvider(); ok || err != nil {
+		t.Errorf("WorkloadProvider() unset = %v, %v, want not set", ok, err)
+	}
+	_, _, err = (&Settings{WorkloadIdentityProvider: "projects/my-project/locations/global/workloadIdentityPools/kubernetes/providers/prod"}).WorkloadProvider()
+	if err == nil || !strings.Contains(err.Error(), EnvProvider) || !strings.Contains(err.Error(), "project number") {
+		t.Errorf("WorkloadProvider() with a project ID = %v, want an error naming %s and the project number", err, EnvProvider)
 	}
 }

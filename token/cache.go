@@ -21,9 +21,10 @@ const cacheVersion = 1
 
 // cache keeps tokens: wrap returns a tokenSource that serves key's token
 // from the cache while it is fresh and asks ts otherwise, as
-// oauth2.ReuseTokenSource does within a process.
+// oauth2.ReuseTokenSource does within a process. subjectExpiry is the exp
+// of the subject token ts exchanges, when one is in hand (zero otherwise).
 type cache interface {
-	wrap(key string, ts tokenSource) tokenSource
+	wrap(key string, ts tokenSource, subjectExpiry time.Time) tokenSource
 }
 
 // newCache is the cache o configures: a fileCache, or nullCache when off.
@@ -35,6 +36,7 @@ func newCache(o *Options) cache {
 		dir:      o.Cache.Dir,
 		margin:   orDefault(o.Cache.Margin, DefaultRefreshMargin),
 		lockWait: orDefault(o.Timeouts.LockWait, DefaultLockWait),
+		clock:    o.Now,
 		log:      o.logger(),
 	}
 }
@@ -42,7 +44,7 @@ func newCache(o *Options) cache {
 // nullCache is the cache turned off: every Token asks the source.
 type nullCache struct{}
 
-func (nullCache) wrap(_ string, ts tokenSource) tokenSource { return ts }
+func (nullCache) wrap(_ string, ts tokenSource, _ time.Time) tokenSource { return ts }
 
 // fileCache is a token cache shared by every process of the user: one file
 // per (source, identity, impersonation chain, scope, universe), named by a
@@ -75,6 +77,10 @@ type cacheEntry struct {
 	Identity    string    `json:"identity,omitempty"`
 	Source      string    `json:"source"`
 	Universe    string    `json:"universe"`
+	// Issued is when it was fetched, written only for a token that had
+	// less than the refresh margin left then: its source could do no
+	// better, so it is shared by the gets of a burst (fresh).
+	Issued time.Time `json:"issued,omitzero"`
 }
 
 // Key names a cache file: a hash, never an identity or a secret in clear.
@@ -96,24 +102,27 @@ func (c *fileCache) now() time.Time {
 
 func (c *fileCache) path(key string) string { return filepath.Join(c.dir, key+".json") }
 
-func (c *fileCache) wrap(key string, ts tokenSource) tokenSource {
-	return cachedSource{c: c, key: key, ts: ts}
+// wrap puts ts behind its skip note (skipnote.go), then behind the cache:
+// a hit never reads the note.
+func (c *fileCache) wrap(key string, ts tokenSource, subjectExpiry time.Time) tokenSource {
+	return cachedSource{c: c, key: key, ts: noted{c: c, key: key, ts: ts}, subjectExpiry: subjectExpiry}
 }
 
 // cachedSource is ts behind the cache entry key.
 type cachedSource struct {
-	c   *fileCache
-	key string
-	ts  tokenSource
+	c             *fileCache
+	key           string
+	ts            tokenSource
+	subjectExpiry time.Time
 }
 
-// Token returns the cached token while it has more than the margin left,
-// else asks the source under the key's lock and stores its token. A cache
-// that cannot be read or written never fails: it is a miss. When the source
-// fails, a cached token that is still valid (inside the margin) is served.
+// Token returns the cached token while it is fresh (fresh), else asks the
+// source under the key's lock and stores its token. A cache that cannot be
+// read or written never fails: it is a miss. When the source fails, a
+// cached token that is still valid (inside the margin) is served.
 func (s cachedSource) Token(ctx context.Context) (*Token, error) {
 	c, key, log := s.c, s.key, s.c.log
-	if t := c.load(key, c.margin); t != nil {
+	if t := s.fresh(c.load(key)); t != nil {
 		log.DebugContext(ctx, "cache hit", "file", short(key), "expires_in", t.Expiry.Sub(c.now()).Round(time.Second))
 		return t, nil
 	}
@@ -123,7 +132,7 @@ func (s cachedSource) Token(ctx context.Context) (*Token, error) {
 	}
 	start := time.Now()
 	timeout := c.lockWaitFor(ctx)
-	unlock, t, err := c.lockOrWait(ctx, key, timeout)
+	unlock, t, err := s.lockOrWait(ctx, timeout)
 	switch {
 	case t != nil:
 		since(ctx, log, "cache filled by another process", start, "file", short(key))
@@ -139,9 +148,9 @@ func (s cachedSource) Token(ctx context.Context) (*Token, error) {
 	t, err = s.ts.Token(ctx)
 	if err != nil {
 		// A transient failure: a token that is still valid beats none.
-		if stale := c.load(key, 0); stale != nil {
+		if stale := c.load(key); stale != nil {
 			log.DebugContext(ctx, "upstream failed, serving the cached token", "error", err)
-			return stale, nil
+			return stale.Token, nil
 		}
 		return nil, err
 	}
@@ -151,16 +160,50 @@ func (s cachedSource) Token(ctx context.Context) (*Token, error) {
 	return t, nil
 }
 
-// lockOrWait takes key's lock, or returns the token another process stored
-// while this one waited: between short lock attempts it looks at the cache
-// file, so that N waiters do not take the lock one after another just to
-// read what the first one stored.
-func (c *fileCache) lockOrWait(ctx context.Context, key string, timeout time.Duration) (func() error, *Token, error) {
+// fresh returns e's token when it may be served without asking the
+// source: while it has more than the margin left; or, with less, while
+// the source cannot do better (ci.md section 6), which is when
+//   - the subject token in hand expires no later than it (give or take
+//     subjectSlack): exchanging that token again cannot outlive it;
+//   - its source gave it a life no longer than the margin (a federated
+//     token capped at a 5-minute CI token: store records when it fetched
+//     such a token) and it was fetched at most shortReuse ago: a new one
+//     would live about as long as it did then, so it would not live
+//     noticeably longer than this one. Later gets ask the source again,
+//     each for nearly the whole life a fresh token has (BuildKit keeps an
+//     answer 4 m 50 s).
+//
+// nil for none.
+func (s cachedSource) fresh(e *cacheHit) *Token {
+	if e == nil {
+		return nil
+	}
+	c := s.c
+	left := e.Expiry.Sub(c.now())
+	switch {
+	case left > c.margin:
+		return e.Token
+	case left <= 0:
+		return nil
+	case !s.subjectExpiry.IsZero() && !e.Expiry.Before(s.subjectExpiry.Add(-subjectSlack)):
+		return e.Token
+	case !e.issued.IsZero() && c.now().Sub(e.issued) <= shortReuse:
+		return e.Token
+	}
+	return nil
+}
+
+// lockOrWait takes the key's lock, or returns the token another process
+// stored while this one waited: between short lock attempts it looks at
+// the cache file, so that N waiters do not take the lock one after another
+// just to read what the first one stored.
+func (s cachedSource) lockOrWait(ctx context.Context, timeout time.Duration) (func() error, *Token, error) {
+	c, key := s.c, s.key
 	deadline := time.Now().Add(timeout)
 	for {
 		unlock, err := fsutil.Lock(ctx, c.path(key)+".lock", 20*time.Millisecond)
 		if err == nil {
-			if t := c.load(key, c.margin); t != nil {
+			if t := s.fresh(c.load(key)); t != nil {
 				unlock()
 				return nil, t, nil
 			}
@@ -169,7 +212,7 @@ func (c *fileCache) lockOrWait(ctx context.Context, key string, timeout time.Dur
 		if !errors.Is(err, fsutil.ErrLockTimeout) {
 			return nil, nil, err
 		}
-		if t := c.load(key, c.margin); t != nil {
+		if t := s.fresh(c.load(key)); t != nil {
 			return nil, t, nil
 		}
 		if time.Now().After(deadline) {
@@ -178,9 +221,27 @@ func (c *fileCache) lockOrWait(ctx context.Context, key string, timeout time.Dur
 	}
 }
 
-// load returns the entry for key when it is trustworthy and valid for more
-// than margin.
-func (c *fileCache) load(key string, margin time.Duration) *Token {
+// subjectSlack is how much sooner than its subject token a federated
+// token capped at it may expire: STS says expires_in in whole seconds less
+// one, counted from when it answered.
+const subjectSlack = 30 * time.Second
+
+// shortReuse is how long a token shorter than the margin is served before
+// its source is asked for a fresh one: the gets of one push come within a
+// second or two, concurrent clients wait on the lock for milliseconds, and
+// a token so short is worth re-minting for any more life than that. With
+// 5-minute GitHub JWTs a get then hands out at least 4 m 54 s, more than
+// the 4 m 50 s BuildKit keeps an answer.
+const shortReuse = 5 * time.Second
+
+// cacheHit is a cached token and when it was fetched.
+type cacheHit struct {
+	*Token
+	issued time.Time // zero when the file does not say
+}
+
+// load returns the entry for key when it is trustworthy and not expired.
+func (c *fileCache) load(key string) *cacheHit {
 	path := c.path(key)
 	fi, err := os.Lstat(path)
 	if err != nil || fsutil.CheckPrivate(path, fi) != nil {
@@ -194,14 +255,17 @@ func (c *fileCache) load(key string, margin time.Duration) *Token {
 	if err != nil || e.Version != cacheVersion || e.AccessToken == "" || e.Expiry.IsZero() {
 		return nil
 	}
-	if !c.now().Add(margin).Before(e.Expiry) {
+	if !c.now().Before(e.Expiry) {
 		return nil
 	}
-	return &Token{AccessToken: e.AccessToken, Expiry: e.Expiry, Identity: e.Identity, Source: e.Source, Universe: e.Universe}
+	return &cacheHit{Token: &Token{AccessToken: e.AccessToken, Expiry: e.Expiry, Identity: e.Identity, Source: e.Source, Universe: e.Universe}, issued: e.Issued}
 }
 
 func (c *fileCache) store(key string, t *Token) {
 	e := cacheEntry{Version: cacheVersion, AccessToken: t.AccessToken, Expiry: t.Expiry.UTC(), Identity: t.Identity, Source: t.Source, Universe: t.Universe}
+	if now := c.now(); t.Expiry.Sub(now) <= c.margin {
+		e.Issued = now.UTC()
+	}
 	b, err := json.Marshal(e)
 	if err != nil {
 		return
@@ -221,7 +285,8 @@ func (c *fileCache) ensureDir() error {
 }
 
 // ClearCache removes every cached token from dir (CacheOptions.Dir) and
-// the cache's lock and temp files. It returns how many tokens it removed.
+// the cache's skip notes, lock and temp files. It returns how many tokens it
+// removed.
 func ClearCache(dir string) (int, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -233,7 +298,7 @@ func ClearCache(dir string) (int, error) {
 	n := 0
 	for _, e := range entries {
 		name := e.Name()
-		if strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".lock") || (strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-")) {
+		if strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".lock") || strings.HasSuffix(name, ".skip") || (strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-")) {
 			if err := os.Remove(filepath.Join(dir, name)); err == nil && strings.HasSuffix(name, ".json") {
 				n++
 			}

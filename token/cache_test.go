@@ -241,14 +241,14 @@ func TestCacheRefreshMargin(t *testing.T) {
 	f := &countingFetch{life: time.Hour, now: clock}
 	ctx := context.Background()
 
-	first, _ := c.wrap("k", tokenFunc(f.fetch)).Token(ctx)
+	first, _ := c.wrap("k", tokenFunc(f.fetch), time.Time{}).Token(ctx)
 	now = now.Add(54 * time.Minute) // 6 minutes left: reused
-	again, _ := c.wrap("k", tokenFunc(f.fetch)).Token(ctx)
+	again, _ := c.wrap("k", tokenFunc(f.fetch), time.Time{}).Token(ctx)
 	if again.AccessToken != first.AccessToken || f.n != 1 {
 		t.Errorf("token with 6m left: got %s after %d fetches, want the cached %s after 1", again.AccessToken, f.n, first.AccessToken)
 	}
 	now = now.Add(2 * time.Minute) // 4 minutes left: refreshed
-	fresh, _ := c.wrap("k", tokenFunc(f.fetch)).Token(ctx)
+	fresh, _ := c.wrap("k", tokenFunc(f.fetch), time.Time{}).Token(ctx)
 	if fresh.AccessToken == first.AccessToken || f.n != 2 {
 		t.Errorf("token with 4m left: got %s after %d fetches, want a fresh one after 2", fresh.AccessToken, f.n)
 	}
@@ -256,12 +256,12 @@ func TestCacheRefreshMargin(t *testing.T) {
 	// A transient failure serves the still-valid token; an expired one never.
 	now = now.Add(57 * time.Minute) // the fresh token has 3 minutes left
 	f.err = errors.New("upstream down")
-	stale, err := c.wrap("k", tokenFunc(f.fetch)).Token(ctx)
+	stale, err := c.wrap("k", tokenFunc(f.fetch), time.Time{}).Token(ctx)
 	if err != nil || stale.AccessToken != fresh.AccessToken {
 		t.Errorf("failure with a valid cached token = %v, %v, want the cached token", stale, err)
 	}
 	now = now.Add(4 * time.Minute) // expired
-	if got, err := c.wrap("k", tokenFunc(f.fetch)).Token(ctx); err == nil {
+	if got, err := c.wrap("k", tokenFunc(f.fetch), time.Time{}).Token(ctx); err == nil {
 		t.Errorf("failure with an expired cached token = %s, want the error", got.AccessToken)
 	}
 }
@@ -302,12 +302,12 @@ func TestCacheUntrustedFiles(t *testing.T) {
 				t.Fatalf("plant the %s file: %v", name, err)
 			}
 			f := &countingFetch{life: time.Hour, now: clock}
-			got, err := c.wrap("k", tokenFunc(f.fetch)).Token(context.Background())
+			got, err := c.wrap("k", tokenFunc(f.fetch), time.Time{}).Token(context.Background())
 			if err != nil || got.AccessToken == "planted" || f.n != 1 {
 				t.Fatalf("token() = %v, %v after %d fetches, want a fetched token", got, err, f.n)
 			}
 			// Replaced by a trustworthy file: the next call is a hit.
-			again, _ := c.wrap("k", tokenFunc(f.fetch)).Token(context.Background())
+			again, _ := c.wrap("k", tokenFunc(f.fetch), time.Time{}).Token(context.Background())
 			if again.AccessToken != got.AccessToken || f.n != 1 {
 				t.Errorf("second token() = %s after %d fetches, want the replaced cache entry", again.AccessToken, f.n)
 			}
@@ -332,7 +332,7 @@ func TestCacheUnwritable(t *testing.T) {
 	c := testCache(filepath.Join(file, "cache"), nil) // cannot be created
 	f := &countingFetch{life: time.Hour, now: time.Now}
 	for range 2 {
-		if _, err := c.wrap("k", tokenFunc(f.fetch)).Token(context.Background()); err != nil {
+		if _, err := c.wrap("k", tokenFunc(f.fetch), time.Time{}).Token(context.Background()); err != nil {
 			t.Fatalf("token() with an unwritable cache = %v, want a token", err)
 		}
 	}

@@ -69,6 +69,10 @@ func decodeCompactEntry(b []byte) (e cacheEntry, ok bool) {
 				e.Source = s
 			case "universe":
 				e.Universe = s
+			case "issued":
+				if e.Issued.UnmarshalText([]byte(s)) != nil {
+					return e, false
+				}
 			default:
 				return e, false
 			}

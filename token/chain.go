@@ -13,6 +13,7 @@ import (
 const (
 	SourceTokenFile       = "token-file"
 	SourceCredentialsFile = "credentials-file"
+	SourceOIDC            = "oidc"
 	SourceADC             = "adc"
 	SourceGcloud          = "gcloud"
 	SourceMetadata        = "metadata"
@@ -20,7 +21,7 @@ const (
 
 // DefaultSources is the default order of the chain: explicit before
 // ambient, slow (gcloud, the metadata probe) last.
-var DefaultSources = []string{SourceTokenFile, SourceCredentialsFile, SourceADC, SourceGcloud, SourceMetadata}
+var DefaultSources = []string{SourceTokenFile, SourceCredentialsFile, SourceOIDC, SourceADC, SourceGcloud, SourceMetadata}
 
 // source is one link of the chain, by name. resolve decides cheaply (no
 // network, no exec) whether the source is configured and who it would act
@@ -42,6 +43,16 @@ type configured struct {
 	// its expiry is unknown and its principal is the token itself, which
 	// no key covers (nor, then, tokens impersonated with it).
 	noCache bool
+	// impersonates: the source applies Options.Impersonate itself (gcloud,
+	// given the chain in its own variable), so the chain does not wrap it.
+	impersonates bool
+	// subjectExpiry is the exp of the subject token its tokens are
+	// exchanged from, when one is in hand: a cached token that lasts as
+	// long is not replaced by exchanging that token again (cache.go).
+	subjectExpiry time.Time
+	// shortFix is the fix to give when its tokens live less than the
+	// refresh margin ("" for the generic one).
+	shortFix string
 }
 
 // Chain tries its sources in order; the first that yields a token wins.
@@ -87,6 +98,8 @@ func (c *Chain) newSource(name string) (source, error) {
 	case SourceCredentialsFile:
 		return credentialFile{source: SourceCredentialsFile, path: o.CredentialsFile,
 			unset: "GOOGLE_APPLICATION_CREDENTIALS is not set"}, nil
+	case SourceOIDC:
+		return oidcSource{}, nil
 	case SourceADC:
 		return credentialFile{source: SourceADC, path: adcPath(o)}, nil
 	case SourceGcloud:
@@ -138,7 +151,7 @@ func (c *Chain) try(ctx context.Context, s source, universe string) (*Token, err
 	if err != nil {
 		return nil, err
 	}
-	if len(c.o.Impersonate) > 0 {
+	if needsImpersonation(cs, c.o.Impersonate) {
 		cs = impersonate(cs, c.o.Impersonate, &c.o)
 	}
 	if err := checkUniverse(cs.universe, universe); err != nil {
@@ -146,9 +159,32 @@ func (c *Chain) try(ctx context.Context, s source, universe string) (*Token, err
 	}
 	var ts tokenSource = bounded{cs: cs, universe: universe, timeout: c.sourceTimeout()}
 	if !cs.noCache {
-		ts = c.cache.wrap(c.cacheKey(cs, universe), ts)
+		ts = c.cache.wrap(c.cacheKey(cs, universe), ts, cs.subjectExpiry)
 	}
-	return ts.Token(ctx)
+	t, err := ts.Token(ctx)
+	if err == nil {
+		c.noteShort(ctx, cs, t)
+	}
+	return t, err
+}
+
+// noteShort sets t.Note when t has less than the refresh margin left: the
+// cache serves such a token only when its source cannot do better (or
+// failed), and a client that keeps it (docker push, regctl, crane) may see
+// it die mid-push; --verbose and doctor say why and what fixes it.
+func (c *Chain) noteShort(ctx context.Context, cs *configured, t *Token) {
+	margin := c.o.RefreshMargin()
+	left := t.Expiry.Sub(c.o.now())
+	if t.Expiry.IsZero() || left >= margin {
+		return
+	}
+	fix := cs.shortFix
+	if fix == "" {
+		fix = "lower refresh_margin (DOCKER_CREDENTIAL_GCR_REFRESH_MARGIN) below the life of its tokens"
+	}
+	t.Note = fmt.Sprintf("the token has %s left, less than the %s refresh margin: the %s source cannot mint a longer-lived one now, and a client that keeps it longer may fail mid-push; %s",
+		left.Round(time.Second), margin, cs.name, fix)
+	c.o.logger().DebugContext(ctx, "token shorter than the refresh margin", "source", cs.name, "note", t.Note)
 }
 
 func (c *Chain) sourceTimeout() time.Duration {
@@ -158,7 +194,8 @@ func (c *Chain) sourceTimeout() time.Duration {
 // bounded is a configured source as the chain serves it: each token
 // request within the source's bound, its tokens named by the source's
 // description where they do not say better, and refused when they are of
-// another universe than the registry's.
+// another universe than the registry's or hold a character no registry
+// accepts.
 type bounded struct {
 	cs       *configured
 	universe string // the registry's; "" for any
@@ -171,9 +208,14 @@ func (b bounded) Token(ctx context.Context) (*Token, error) {
 	t, err := b.cs.Token(fctx)
 	if err != nil {
 		if fctx.Err() != nil && ctx.Err() == nil {
-			return nil, fmt.Errorf("no answer within %s: %w", b.timeout, err)
+			return nil, &timeoutError{bound: b.timeout, err: err}
 		}
 		return nil, err
+	}
+	// Whatever the source (a file, gcloud's output, a server's answer),
+	// docker is never handed a token no registry accepts.
+	if err := checkAccessToken(t.AccessToken); err != nil {
+		return nil, fmt.Errorf("%s answered an unusable access token: %w", b.cs.name, err)
 	}
 	t.Source = b.cs.name
 	if t.Identity == "" {
@@ -195,7 +237,7 @@ func checkUniverse(u, want string) error {
 	if want == "" || u == "" || u == want {
 		return nil
 	}
-	return notConfigured("its credential is for universe %s, the registry needs %s", u, want)
+	return &universeError{what: "its credential is for", got: u, want: want}
 }
 
 // SourceError is one source's failure.
@@ -247,6 +289,12 @@ func (e *ChainError) Hint() string {
 	for _, f := range e.Failures {
 		if !errors.Is(f.Err, errNotConfigured) {
 			return "fix the " + f.Source + " error above, or run `docker-credential-gcr doctor`"
+		}
+	}
+	for _, f := range e.Failures {
+		var u *universeError
+		if errors.As(f.Err, &u) {
+			return u.hint(f.Source)
 		}
 	}
 	return "run `gcloud auth application-default login` (or set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file)"

@@ -201,8 +201,8 @@ func TestTokenFile(t *testing.T) {
 	}
 	o.TokenFile = f.write("empty", []byte("\n"))
 	o.Sources = []string{SourceTokenFile}
-	if _, err := f.token(o); err == nil || !strings.Contains(err.Error(), "one token on one line") {
-		t.Errorf("Token() with an empty token file error = %v, want 'one token on one line'", err)
+	if _, err := f.token(o); err == nil || !strings.Contains(err.Error(), "is empty") {
+		t.Errorf("Token() with an empty token file error = %v, want 'is empty'", err)
 	}
 }
 

@@ -2,11 +2,14 @@ package token
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
+	"net/http"
 	"slices"
+	"strings"
 
 	"golang.org/x/oauth2/google"
 )
@@ -63,7 +66,49 @@ func (c credentialTokens) Token(ctx context.Context) (*Token, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s credential: %w", c.v.cred.Type, describeOAuthError(err))
 	}
-	return fromOAuth2(creds.TokenSource, c.v.universe)
+	t, err := fromOAuth2(creds.TokenSource, c.v.universe)
+	if err != nil {
+		if ie := c.impersonationRefused(err); ie != nil {
+			return nil, ie
+		}
+		return nil, err
+	}
+	return t, nil
+}
+
+// impersonationRefused is the one-line error, with the command that grants
+// the role, of a file whose service_account_impersonation_url IAM refused
+// (403): what --impersonate-service-account says for the same refusal,
+// instead of the library's "status code 403: BODY". nil for any other
+// error. The library says "oauth2/google: status code N: BODY" for STS too,
+// but STS answers in OAuth's shape ({"error": "CODE"}), IAM Credentials in
+// Google's ({"error": {"status": ...}}).
+func (c credentialTokens) impersonationRefused(err error) error {
+	cred := c.v.cred
+	if cred.ServiceAccountImpersonationURL == "" {
+		return nil
+	}
+	var ce *cleanError
+	if !errors.As(err, &ce) {
+		return nil
+	}
+	_, body, found := strings.Cut(ce.err.Error(), "oauth2/google: status code 403: ")
+	if !found {
+		return nil
+	}
+	var g struct {
+		Error struct {
+			Status string `json:"status"`
+		} `json:"error"`
+	}
+	if json.Unmarshal([]byte(body), &g) != nil || g.Error.Status == "" {
+		return nil
+	}
+	caller := typeExternalAccount + " " + cred.Audience
+	if cred.Type == typeImpersonatedServiceAccount && cred.SourceCredentials != nil {
+		caller = cred.SourceCredentials.identity()
+	}
+	return impersonationError(http.StatusForbidden, []byte(body), caller, impersonatedEmail(cred))
 }
 
 // credentialKey is what decides the principal of a credential file, for the
@@ -85,9 +130,14 @@ func credentialKey(ctx context.Context, raw []byte, v *credView, o *Options) ([]
 			key = append(key, "subject=aws:"+digest("aws subject", []byte(cs.EnvironmentID), []byte(cs.RegionURL), []byte(cs.URL),
 				[]byte(o.getenv("AWS_ACCESS_KEY_ID")), []byte(o.getenv("AWS_REGION")), []byte(o.getenv("AWS_DEFAULT_REGION"))))
 		case cs.File != "":
-			b, err := readFile(ctx, cs.File)
+			b, err := readRaw(ctx, cs.File)
 			if err != nil {
 				return nil, fmt.Errorf("credential_source.file: %w", err)
+			}
+			// Google's library reads this file itself and would send the
+			// mark as part of the token, which STS refuses as unparsable.
+			if m := mark(b); m != "" {
+				return nil, fmt.Errorf("credential_source.file %s starts with %s, which Google's library would send as part of the subject token: save it as UTF-8 without BOM", cs.File, m)
 			}
 			key = append(key, "subject=file:"+digest("subject token file", []byte(cs.File), b))
 		case cs.URL != "":

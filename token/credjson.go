@@ -112,7 +112,7 @@ func credentialJSON(raw []byte) ([]byte, error) {
 		if err != nil {
 			return nil, errors.New("neither JSON nor base64-encoded JSON; download a key or run `gcloud auth application-default login`")
 		}
-		data = bytes.TrimSpace(dec)
+		data = bytes.TrimSpace(text(dec)) // base64 of a file Windows wrote
 		if len(data) == 0 || data[0] != '{' {
 			return nil, errors.New("base64 content does not decode to a JSON object")
 		}

@@ -1,6 +1,7 @@
 // Package token finds a Google access token: the chain of sources (an
-// access-token file, a credential JSON file, gcloud's application-default
-// credentials, the gcloud CLI, the metadata server), service-account
+// access-token file, a credential JSON file, a CI job's OIDC token
+// exchanged at STS, gcloud's application-default credentials, the gcloud
+// CLI, the metadata server), service-account
 // impersonation through the IAM Credentials API of the credential's universe,
 // universe domains, and the cross-process token cache. The package knows
 // nothing about docker or cobra.
@@ -23,7 +24,10 @@
 //     that decide its principal, and noCache for a source whose tokens
 //     must not be cached (a bare access-token file).
 //   - impersonate wraps a configured source: same description, identity
-//     "X as A > B", tokens minted with the base's.
+//     "X as A > B", tokens minted with the base's. Each source impersonates
+//     once: not a source that does it itself (gcloud, handed the chain in
+//     its own CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT), nor one whose
+//     credential already acts as the target.
 //   - bounded applies the source's bound (Options.Timeouts.Source), names
 //     the token by the description and refuses one of another universe.
 //   - The cache wraps that, as oauth2.ReuseTokenSource does within a
@@ -49,8 +53,36 @@
 // configured value run through the same composition: give the chain a way to
 // be built from it rather than from Options.Sources, so that it is never
 // followed by another source (a pod that asked for its own identity never
-// falls back to the node's). A note that skips a source for a while after
-// it timed out is one more wrapper around bounded, inside the cache.
+// falls back to the node's).
+//
+// # Skip notes
+//
+// A source whose token request ran out its bound, or whose server could
+// not be reached (the metadata server off Google Cloud), is noted in the
+// cache dir (skipnote.go: KEY.skip beside the cache entry, 0600, the reason
+// and the time, no secret): for 30 s the gets that miss the cache fail at
+// once with that reason and when the source is tried again, instead of
+// waiting out the bound again. The note is one more wrapper around bounded,
+// inside the cache, so a hit never reads it. A skipped source that was
+// configured still fails, so the chain still ends there (never the next
+// identity); a success or ClearCache forgets the note. A gcloud that hangs
+// is noted like any source that times out; a refusal (fast, and for the
+// user to fix) is not. With the cache off there is no note.
+//
+// Federation (federated.go) is the workload identity federation source
+// with two callers: the oidc source (oidc.go: GitHub Actions' ID token
+// endpoint, a variable, a file) and the kubelet's pod identity, through
+// NewFederated, a chain of that one source. Its key is the provider and
+// the subject token's claims (JWTClaims.Identity), or a SubjectKey that
+// stands for the subject (a GitHub job: a digest of the runner's URL and
+// request token, so that a warm get asks the runner nothing).
+//
+// A cached token with less than the margin left is served only when the
+// source cannot do better (cache.go's fresh): the subject token in hand
+// expires with it, or the source's tokens are that short (a federated
+// token capped at a 5-minute CI token) and it is under 5 seconds old.
+// Chain.try then sets Token.Note, which doctor, print-access-token and the
+// --verbose trail show.
 //
 // # Trust
 //
@@ -74,7 +106,13 @@
 // Every file the chain reads (credential, access-token, subject-token and
 // gcloud configuration files) is read with fsutil.ReadRegular: a regular
 // file of at most 1 MiB, within the source's bound; a FIFO, a device or a
-// directory is refused at once.
+// directory is refused at once. Its text is what counts (textfile.go): a
+// byte order mark (Notepad's "UTF-8 with BOM") is dropped and UTF-16
+// (Windows PowerShell 5's `>`) decoded, except in a subject-token file that
+// Google's library reads itself, which is refused with the fix. No source's
+// token with a character a registry refuses (a space, a control character,
+// non-ASCII) is ever served; an access-token file holding more than a bare
+// token (quotes, "Bearer ", several lines) is refused with what to fix.
 //
 // # Cache
 //

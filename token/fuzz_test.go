@@ -15,7 +15,9 @@ func FuzzCacheFile(f *testing.F) {
 		`{"version":1,"access_token":"t","expiry":"2000-01-01T00:00:00Z"}`, `{"version":2}`, "", "{", `{"version":1,"access_token":"","expiry":"2999-01-01T00:00:00Z"}`,
 		`{"version":1,"access_token":"t","expiry":"2999-01-01T00:00:00Z","identity":"a@b","source":"s","universe":"u","version":1}`,
 		`{"Version":1,"access_token":"t\u0041","expiry":"2999-01-01T00:00:00+01:00","source":"s","universe":"u","extra":[1]}`,
-		`{"version":01,"access_token":"t","expiry":"2999-01-01T00:00:00Z"}`, `{"version":1,}`, `{}`} {
+		`{"version":01,"access_token":"t","expiry":"2999-01-01T00:00:00Z"}`, `{"version":1,}`, `{}`,
+		`{"version":1,"access_token":"t","expiry":"2999-01-01T00:05:00Z","source":"oidc","universe":"u","issued":"2999-01-01T00:00:00Z"}`,
+		`{"version":1,"access_token":"t","expiry":"2999-01-01T00:05:00Z","issued":"yesterday"}`} {
 		f.Add([]byte(s))
 	}
 	dir := f.TempDir()
@@ -35,17 +37,17 @@ func FuzzCacheFile(f *testing.F) {
 		if err := os.WriteFile(c.path("k"), b, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		tok := c.load("k", 0)
+		tok := c.load("k")
 		if tok != nil && (tok.AccessToken == "" || !tok.Expiry.After(time.Now())) {
 			t.Fatalf("load returned an unusable token from %q", b)
 		}
 		_, _ = c.wrap("k", tokenFunc(func(context.Context) (*Token, error) {
 			return &Token{AccessToken: "fresh", Expiry: time.Now().Add(time.Hour)}, nil
-		})).Token(context.Background())
+		}), time.Time{}).Token(context.Background())
 	})
 }
 
 func sameEntry(a, b cacheEntry) bool {
 	return a.Version == b.Version && a.AccessToken == b.AccessToken && a.Expiry.Equal(b.Expiry) &&
-		a.Identity == b.Identity && a.Source == b.Source && a.Universe == b.Universe
+		a.Identity == b.Identity && a.Source == b.Source && a.Universe == b.Universe && a.Issued.Equal(b.Issued)
 }

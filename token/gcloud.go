@@ -62,20 +62,37 @@ func (gcloudSource) resolve(ctx context.Context, o *Options, _ string) (*configu
 	if g.account == "" {
 		return nil, notConfigured("gcloud has no active account (`gcloud auth login` sets one)")
 	}
+	// gcloud impersonates: the service account its
+	// auth/impersonate_service_account property (or
+	// CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT) names, or the helper's
+	// chain, handed to it in that variable, which overrides the property as
+	// gcloud's --impersonate-service-account does. The chain does not
+	// impersonate its token again (it would be the service account
+	// impersonating itself).
+	override := strings.Join(o.Impersonate, ",")
+	if override != "" {
+		g.impersonate = override
+	}
 	identity := g.account
 	if g.impersonate != "" {
-		identity += " as " + g.impersonate
+		identity += " as " + strings.ReplaceAll(g.impersonate, ",", " > ")
 	}
 	return &configured{
-		tokenSource: gcloudTokens{bin: bin},
-		name:        SourceGcloud,
-		identity:    identity,
-		universe:    "", // gcloud tells
-		// gcloud's token is the account's, or the service account its
-		// auth/impersonate_service_account property names: both decide the
-		// principal, and so does which configuration they come from.
+		tokenSource:  gcloudTokens{bin: bin, impersonate: override, account: g.account, target: lastOf(g.impersonate)},
+		name:         SourceGcloud,
+		identity:     identity,
+		universe:     "", // gcloud tells
+		impersonates: true,
+		// gcloud's token is the account's, or the service account it
+		// impersonates: both decide the principal, and so does which
+		// configuration they come from.
 		key: []string{"gcloud-config=" + g.dir, "gcloud-configuration=" + g.name, "account=" + g.account, "gcloud-impersonate=" + g.impersonate},
 	}, nil
+}
+
+// lastOf is the last of a comma-separated chain: its target.
+func lastOf(chain string) string {
+	return strings.TrimSpace(chain[strings.LastIndex(chain, ",")+1:])
 }
 
 // gcloudConfig is what gcloud's files and environment say about the
@@ -166,11 +183,19 @@ type configHelperOutput struct {
 
 // gcloudTokens runs `gcloud config config-helper --format=json` for each
 // token.
-type gcloudTokens struct{ bin string }
+type gcloudTokens struct {
+	bin         string
+	impersonate string // the helper's chain, for gcloud to impersonate ("": gcloud's own setting)
+	account     string // gcloud's account
+	target      string // the service account gcloud impersonates, "" for none
+}
 
 func (g gcloudTokens) Token(ctx context.Context) (*Token, error) {
 	cmd := exec.CommandContext(ctx, g.bin, "config", "config-helper", "--format=json")
 	cmd.Env = os.Environ()
+	if g.impersonate != "" {
+		cmd.Env = append(cmd.Env, "CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT="+g.impersonate) // the last copy wins
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = time.Second
@@ -180,6 +205,9 @@ func (g gcloudTokens) Token(ctx context.Context) (*Token, error) {
 			return nil, fmt.Errorf("gcloud config config-helper did not finish: %w", ctx.Err())
 		}
 		hint := "run `gcloud auth login`"
+		if g.target != "" && strings.Contains(strings.ToLower(msg), "impersonat") {
+			hint = grantHint(g.account, g.target)
+		}
 		return nil, withHint(fmt.Errorf("gcloud config config-helper failed (%v): %s", err, msg), hint)
 	}
 	var out configHelperOutput
@@ -191,7 +219,7 @@ func (g gcloudTokens) Token(ctx context.Context) (*Token, error) {
 	}
 	t := &Token{
 		AccessToken: out.Credential.AccessToken,
-		Identity:    out.Configuration.Properties.Core.Account,
+		Identity:    first(g.target, out.Configuration.Properties.Core.Account),
 		Universe:    out.Configuration.Properties.Core.UniverseDomain,
 	}
 	if t.Universe == "" {

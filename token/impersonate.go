@@ -13,6 +13,15 @@ import (
 	"time"
 )
 
+// needsImpersonation reports whether the chain impersonates chain with
+// cs: each source impersonates once. Not when cs does it itself (gcloud),
+// nor when cs already acts as the target (an impersonated_service_account
+// file naming the same account): the account would need the right to
+// impersonate itself.
+func needsImpersonation(cs *configured, chain []string) bool {
+	return len(chain) > 0 && !cs.impersonates && cs.identity != chain[len(chain)-1]
+}
+
 // impersonate wraps base: its token calls the IAM Credentials API
 // generateAccessToken of base's universe for the last account of chain,
 // with the earlier ones as delegates (gcloud's convention).
@@ -127,12 +136,65 @@ func impersonationError(status int, body []byte, caller, target string) error {
 	}
 	switch status {
 	case http.StatusForbidden:
-		return withHint(fmt.Errorf("impersonate %s: permission denied (%s); %s needs roles/iam.serviceAccountTokenCreator on %s", target, detail, caller, target),
-			fmt.Sprintf("gcloud iam service-accounts add-iam-policy-binding %s --member=MEMBER --role=roles/iam.serviceAccountTokenCreator (MEMBER: %s)", target, caller))
+		_, role, _ := member(caller)
+		return withHint(fmt.Errorf("impersonate %s: permission denied (%s); %s needs %s on %s", target, detail, caller, role, target),
+			grantHint(caller, target))
 	case http.StatusUnauthorized:
 		return fmt.Errorf("impersonate %s: the base credential was refused (%s)", target, detail)
 	case http.StatusNotFound:
 		return fmt.Errorf("impersonate %s: no such service account (%s)", target, detail)
 	}
 	return errors.New("impersonate " + target + ": " + detail)
+}
+
+// grantHint is the command that lets caller impersonate target, ready to
+// paste: its --member is the IAM member of caller when the identity names
+// one (member), else a placeholder the hint explains.
+func grantHint(caller, target string) string {
+	m, role, ok := member(caller)
+	cmd := "gcloud iam service-accounts add-iam-policy-binding " + target + " --member=" + shellWord(m) + " --role=" + role
+	if !ok {
+		cmd += " (MEMBER: user:EMAIL or serviceAccount:EMAIL, the account of " + caller + ")"
+	}
+	return cmd
+}
+
+// member is the IAM member a caller identity names and the role it needs
+// to impersonate a service account: serviceAccount:EMAIL or user:EMAIL with
+// roles/iam.serviceAccountTokenCreator; for a federated identity
+// (principal://, or an external_account's pool provider, whose every
+// identity is principalSet://…/POOL/*), roles/iam.workloadIdentityUser,
+// as Google's workload identity federation guide grants. ok is false when
+// the identity names no member (an access-token file, a client id): m is
+// then the placeholder MEMBER.
+func member(caller string) (m, role string, ok bool) {
+	const creator, wiu = "roles/iam.serviceAccountTokenCreator", "roles/iam.workloadIdentityUser"
+	if strings.HasPrefix(caller, "principal://") || strings.HasPrefix(caller, "principalSet://") {
+		return caller, wiu, true
+	}
+	if aud, found := strings.CutPrefix(caller, typeExternalAccount+" //iam."); found {
+		// AUDIENCE: //iam.UNIVERSE/projects/N/locations/global/workloadIdentityPools/POOL/providers/P
+		// or //iam.UNIVERSE/locations/global/workforcePools/POOL/providers/P.
+		if pool, _, found := strings.Cut(aud, "/providers/"); found && !strings.ContainsAny(pool, " \t") {
+			return "principalSet://iam." + pool + "/*", wiu, true
+		}
+	}
+	if at := strings.LastIndexByte(caller, '@'); at > 0 && !strings.ContainsAny(caller, " \t/:") {
+		if strings.HasSuffix(caller[at:], "gserviceaccount.com") {
+			return "serviceAccount:" + caller, creator, true
+		}
+		return "user:" + caller, creator, true
+	}
+	return "MEMBER", creator, false
+}
+
+// shellWord quotes s for a POSIX shell when it holds a character the shell
+// would expand (a principalSet's *).
+func shellWord(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./_-", r)) {
+			return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+		}
+	}
+	return s
 }

@@ -15,10 +15,20 @@ import (
 // access-token files, subject-token files, gcloud's configuration.
 const maxFileSize = 1 << 20
 
-// readFile reads a regular file of at most maxFileSize (fsutil.ReadRegular)
-// within ctx: a file on a hung network mount cannot hold the chain past its
-// deadline.
+// readFile reads the text of a regular file of at most maxFileSize
+// (fsutil.ReadRegular) within ctx: a file on a hung network mount cannot
+// hold the chain past its deadline. A byte order mark is dropped and UTF-16
+// decoded (text): Windows editors and shells write them.
 func readFile(ctx context.Context, path string) ([]byte, error) {
+	b, err := readRaw(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return text(b), nil
+}
+
+// readRaw is readFile without the text decoding: the bytes as they are.
+func readRaw(ctx context.Context, path string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}

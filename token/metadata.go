@@ -43,7 +43,9 @@ type metadataTokens struct {
 func (m metadataTokens) Token(ctx context.Context) (*Token, error) {
 	c := metadata.NewClient(m.o.httpClient())
 	if m.o.getenv("GCE_METADATA_HOST") == "" && !c.OnGCEWithContext(ctx) {
-		return nil, notConfigured("not on Google Cloud (no metadata server answered; GCE_METADATA_HOST is not set)")
+		// The probe may take seconds (a black-holed address, a slow DNS):
+		// noted, so that the next gets skip it.
+		return nil, &unreachableError{notConfigured("not on Google Cloud (no metadata server answered; GCE_METADATA_HOST is not set)")}
 	}
 	return metadataToken(ctx, c, m.account, m.want)
 }
@@ -64,7 +66,7 @@ func metadataToken(ctx context.Context, c *metadata.Client, account, want string
 		return nil, describeMetadataError(err) // unreachable: do not retry for the token too
 	}
 	if want != "" && universe != want {
-		return nil, notConfigured("the metadata server is in universe %s, the registry needs %s", universe, want)
+		return nil, &universeError{what: "the metadata server is in", got: universe, want: want}
 	}
 	acct := url.PathEscape(account)
 	email := make(chan string, 1) // asked alongside the token: it only names the identity
@@ -102,7 +104,7 @@ func describeMetadataError(err error) error {
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return fmt.Errorf("metadata server unreachable: %w", ue.Err)
+		return &unreachableError{fmt.Errorf("metadata server unreachable: %w", ue.Err)}
 	}
 	return err
 }

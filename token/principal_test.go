@@ -179,7 +179,8 @@ func TestCacheKeyParts(t *testing.T) {
 	}{
 		{SourceCredentialsFile, []string{"file=" + digest("credential file", wif), "subject=file:" + digest("subject token file", []byte(subjectPath), subject)}},
 		{SourceADC, []string{"file=" + digest("credential file", adc)}},
-		{SourceGcloud, []string{"gcloud-config=" + gcloudDir, "gcloud-configuration=work", "account=me@example.com", "gcloud-impersonate=sa@p.iam.gserviceaccount.com"}},
+		// gcloud impersonates the helper's chain, which overrides its property.
+		{SourceGcloud, []string{"gcloud-config=" + gcloudDir, "gcloud-configuration=work", "account=me@example.com", "gcloud-impersonate=d@p.iam.gserviceaccount.com,t@p.iam.gserviceaccount.com"}},
 		{SourceMetadata, []string{"account=default"}},
 	} {
 		s, _ := c.newSource(tt.source)

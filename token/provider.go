@@ -37,7 +37,7 @@ type WorkloadProvider struct {
 // Example forms, shown by parse errors.
 const (
 	providerForm = "projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER" +
-		" (for example projects/123456789012/locations/global/workloadIdentityPools/ci/providers/github)," +
+		" (for example projects/123456789012/locations/global/workloadIdentityPools/ci-pool/providers/github)," +
 		" optionally prefixed with //iam.UNIVERSE/ (//iam.googleapis.com/, //iam.s3nsapis.fr/)," +
 		" or identitynamespace:PROJECT.svc.id.goog:https://container.googleapis.com/v1/projects/PROJECT/locations/LOCATION/clusters/CLUSTER"
 	maxProviderName = 1024

@@ -24,6 +24,11 @@ type Token struct {
 	Source      string    // the chain source that produced it
 	Identity    string    // who it acts as, as well as we can tell without asking Google
 	Universe    string
+	// Note says why the token has less than the refresh margin left when
+	// it does (the source cannot mint a longer-lived one, or it failed and
+	// a cached token was served), with the fix; empty otherwise. Never a
+	// secret.
+	Note string
 }
 
 // Options configure the chain: what the user set, then the process's world.
@@ -40,6 +45,20 @@ type Options struct {
 	Impersonate []string
 	// MetadataAccount is the metadata server's account ("default" if empty).
 	MetadataAccount string
+	// WorkloadProvider (workload_identity_provider) configures the oidc
+	// source: the workload identity pool provider a CI job's OIDC token is
+	// exchanged at (a name ParseWorkloadProvider accepts). Empty: the oidc
+	// source is not configured.
+	WorkloadProvider string
+	// OIDCAudience (oidc_audience) is the aud asked of GitHub Actions' ID
+	// token endpoint; empty: the provider's default
+	// (WorkloadProvider.OIDCAudience, as google-github-actions/auth asks).
+	OIDCAudience string
+	// OIDCTokenEnv names an environment variable holding the subject token
+	// (GitLab's id_tokens:); OIDCTokenFile is a file holding one. GitHub
+	// Actions' runner, when its variables are set, comes first.
+	OIDCTokenEnv  string
+	OIDCTokenFile string
 	// UniverseDomain is the universe_domain setting: a universe trusted
 	// besides googleapis.com and s3nsapis.fr, and the universe of sources
 	// that cannot tell theirs (an access-token file). Empty: googleapis.com
@@ -69,6 +88,9 @@ type Options struct {
 	Gcloud string
 	// Log receives the --verbose trail (nil: none). Never given a secret.
 	Log *slog.Logger
+	// Now is the clock of expiries, the cache and subject tokens (time.Now
+	// when nil).
+	Now func() time.Time
 }
 
 // CacheOptions configure the cross-process token cache (cache.go).
@@ -131,6 +153,13 @@ func (o *Options) universeDomain() string {
 		return o.UniverseDomain
 	}
 	return DefaultUniverse
+}
+
+func (o *Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
 }
 
 func (o *Options) getenv(k string) string {

@@ -33,9 +33,36 @@ func (s tokenFile) Token(ctx context.Context) (*Token, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read access token file: %w", err)
 	}
-	tok := strings.TrimSpace(string(b))
-	if tok == "" || strings.ContainsAny(tok, " \t\r\n") {
-		return nil, fmt.Errorf("access token file %s must hold one token on one line", s.path)
+	tok, err := fileToken(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("access token file %s: %w", s.path, err)
 	}
 	return &Token{AccessToken: tok}, nil
+}
+
+// fileToken is the access token a token file holds (its text: readFile
+// drops a byte order mark). Surrounding whitespace and the line ending are
+// dropped, as gcloud does; anything else that is no part of a token is
+// refused with what to fix rather than guessed at: the token must be what
+// `gcloud auth print-access-token` prints. No error shows the token.
+func fileToken(content string) (string, error) {
+	tok := strings.TrimSpace(content)
+	const fix = "write only the token, as `gcloud auth print-access-token > FILE` does"
+	switch {
+	case tok == "":
+		return "", fmt.Errorf("it is empty; %s", fix)
+	case strings.HasPrefix(tok, "{"):
+		return "", fmt.Errorf("it holds JSON, not a bare token; %s", fix)
+	case len(tok) >= 2 && (tok[0] == '"' || tok[0] == '\'') && tok[len(tok)-1] == tok[0]:
+		return "", fmt.Errorf("the token is in quotes; save it without them")
+	case len(tok) > 7 && strings.EqualFold(tok[:7], "Bearer "):
+		return "", fmt.Errorf("it starts with \"Bearer \"; %s", fix)
+	case strings.ContainsAny(tok, "\r\n"):
+		lines := strings.FieldsFunc(tok, func(r rune) bool { return r == '\r' || r == '\n' })
+		return "", fmt.Errorf("it holds %d lines; %s", len(lines), fix)
+	}
+	if err := checkAccessToken(tok); err != nil {
+		return "", fmt.Errorf("%w; %s", err, fix)
+	}
+	return tok, nil
 }

@@ -68,7 +68,10 @@ type World struct {
 }
 
 // Start builds the helper from the module at moduleDir into dir/bin and
-// starts the fakes. Close stops everything.
+// starts the fakes. Close stops everything. The proxy serves the fake
+// Google as oauth2.googleapis.com, sts. and iamcredentials. of both
+// googleapis.com and s3nsapis.fr, and GitHub Actions' ID token endpoint
+// pipelines.actions.githubusercontent.com.
 func Start(ctx context.Context, moduleDir, dir string) (w *World, err error) {
 	w = &World{Dir: dir, Bin: filepath.Join(dir, "bin"), ForeignSecret: "ncr-secret-" + rand.Text()}
 	defer func() {
@@ -96,8 +99,12 @@ func Start(ctx context.Context, moduleDir, dir string) (w *World, err error) {
 		"oauth2.googleapis.com":         g,
 		"sts.googleapis.com":            g,
 		"iamcredentials.googleapis.com": g,
-		ARHost:                          w.AR.Handler(),
-		ForeignHost:                     w.Foreign.Handler(),
+		"sts.s3nsapis.fr":               g, // the fake tells universes apart by the host asked
+		"iamcredentials.s3nsapis.fr":    g,
+		// GitHub Actions' ID token endpoint (fakegoogle.NewGitHubActions).
+		"pipelines.actions.githubusercontent.com": g,
+		ARHost:      w.AR.Handler(),
+		ForeignHost: w.Foreign.Handler(),
 	}); err != nil {
 		return nil, err
 	}

@@ -207,6 +207,33 @@ func tokens(o token.Options) tokenFunc {
 	}
 }
 
+// hostTokens mints a token for a registry host ("" for none) through the
+// chain its own settings configure (Settings.For: the registry_overrides
+// of config --registry=HOST), so that each identity has its own chain and
+// cache key; impersonate, when not empty, replaces every host's
+// impersonation chain (print-access-token's flag).
+func (a *App) hostTokens(s *settings.Settings, impersonate string) func(ctx context.Context, host, universe string) (*token.Token, error) {
+	return func(ctx context.Context, host, universe string) (*token.Token, error) {
+		o, err := a.tokenOptions(s.For(host), impersonate)
+		if err != nil {
+			return nil, err
+		}
+		return tokens(o)(ctx, universe)
+	}
+}
+
+// identity names a host's identity for print-access-token's grouping:
+// the host itself when it has an override, "" for the default identity.
+func identity(s *settings.Settings) func(host string) string {
+	return func(host string) string {
+		if s.For(host) == s {
+			return ""
+		}
+		h, _ := registry.NormalizeHost(host)
+		return h
+	}
+}
+
 // registries maps the hosts registered in the settings to their universe.
 func registries(s *settings.Settings) map[string]string {
 	return registry.Custom(s.Registries, s.UniverseDomain)
@@ -233,7 +260,7 @@ func (a *App) dockerConfigPath() string {
 
 // helper returns the docker-credential protocol's helper.
 func (a *App) helper(ctx context.Context) (*credhelper.Helper, error) {
-	s, o, err := a.configured("")
+	s, _, err := a.configured("")
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +269,7 @@ func (a *App) helper(ctx context.Context) (*credhelper.Helper, error) {
 		return nil, err
 	}
 	return credhelper.New(ctx, credhelper.Config{
-		Tokens:         tokens(o),
+		Tokens:         a.hostTokens(s, ""),
 		Registries:     registries(s),
 		Store:          st,
 		StoreForGoogle: s.UsesStore(),
@@ -302,24 +329,207 @@ func (a *App) kubeletPlugin() (*kubelet.Plugin, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &kubelet.Plugin{Tokens: tokens(o), Registries: registries(s), Margin: o.RefreshMargin(), Now: a.env.Now}, nil
+	p, federated, err := s.WorkloadProvider()
+	if err != nil {
+		return nil, err
+	}
+	id, err := kubelet.ParseIdentity(s.KubeletIdentity, federated)
+	if err != nil {
+		return nil, fmt.Errorf("kubelet_identity (%s or the settings file): %w", settings.EnvKubeletIdentity, err)
+	}
+	plugin := &kubelet.Plugin{Tokens: a.hostTokens(s, ""), Registries: registries(s), Margin: o.RefreshMargin(), Now: a.env.Now, Identity: id}
+	if federated {
+		plugin.PodTokens = a.podTokens(s)
+		// One provider entry, one audience: the kubelet asks every pod's
+		// token for it, whatever the registry.
+		plugin.Audiences = podAudiences(p, s.OIDCAudience)
+	}
+	return plugin, nil
 }
 
+// podTokens mints a pod's own token with the one federated source of the
+// token package: the pod's JWT exchanged at the STS of the registry's
+// provider (Settings.For: the host's own, else workload_identity_provider),
+// then impersonating the Google service account its service account names
+// (not the node's nor the host's impersonation chain), cached by the JWT's
+// claims; never another source.
+func (a *App) podTokens(s *settings.Settings) func(context.Context, kubelet.Pod, string, string) (*token.Token, error) {
+	return func(ctx context.Context, pod kubelet.Pod, host, universe string) (*token.Token, error) {
+		hs := s.For(host)
+		p, _, err := hs.WorkloadProvider()
+		if err != nil {
+			return nil, err
+		}
+		o, err := a.tokenOptions(hs, "")
+		if err != nil {
+			return nil, err
+		}
+		if universe != "" && universe != p.Universe {
+			return nil, fmt.Errorf("the workload identity provider is in universe %s and the registry in %s, and a token of one universe is never sent to another's registry; give this registry's images a provider entry of their own universe (docs/kubernetes.md, S3NS)", p.Universe, universe)
+		}
+		o.Impersonate = nil
+		if pod.ServiceAccount != "" {
+			o.Impersonate = []string{pod.ServiceAccount}
+		}
+		c, err := token.NewFederated(o, token.Federation{
+			Provider: p,
+			Subject:  func(context.Context) (string, error) { return pod.SubjectToken, nil },
+			Origin:   "the pod's service-account token",
+			Name:     "pod",
+		})
+		if err != nil {
+			return nil, err
+		}
+		t, err := c.Token(ctx, universe)
+		var ce *token.ChainError
+		if errors.As(err, &ce) && len(ce.Failures) == 1 {
+			// One source: its error and the fix, not a chain's summary.
+			return nil, fmt.Errorf("%w; next step: %s", ce.Failures[0].Err, ce.Hint())
+		}
+		return t, err
+	}
+}
+
+// podAudiences are the aud values a pod's token may carry: oidc_audience
+// when set, else the two forms a provider accepts with no allowed
+// audiences configured (its GKE identity namespace for that form).
+func podAudiences(p token.WorkloadProvider, custom string) []string {
+	switch {
+	case custom != "":
+		return []string{custom}
+	case p.IsIdentityNamespace():
+		return []string{p.OIDCAudience()}
+	}
+	return []string{p.OIDCAudience(), p.Audience()}
+}
+
+// KubeletConfigOptions are kubelet-credential-provider-config's inputs.
+type KubeletConfigOptions struct {
+	Output        string        // yaml or json
+	CacheDuration time.Duration // defaultCacheDuration
+	// Provider is the workload identity provider (--workload-identity-provider);
+	// empty: the workload_identity_provider setting.
+	Provider string
+	// Identity is node, annotated or pod (--identity); empty: the
+	// kubelet_identity setting, else annotated with a provider.
+	Identity string
+	// Audience is serviceAccountTokenAudience (--audience); empty: the
+	// oidc_audience setting, else the provider's default.
+	Audience string
+	// KubeletVersion is the kubelet's version (--kubelet-version); empty:
+	// 1.34 or later.
+	KubeletVersion string
+	// RBAC prints the ClusterRole and ClusterRoleBinding instead of the
+	// config.
+	RBAC bool
+	// Name is the provider's name, the binary's file name in the kubelet's
+	// bin dir (--name); empty: docker-credential-gcr.
+	Name string
+}
+
+// maxAudience bounds an audience: a provider's allowed audience is at most
+// 256 characters.
+const maxAudience = 256
+
 // KubeletConfig writes the CredentialProviderConfig that installs the
-// plugin (the registered hosts included) in format (yaml or json), with
-// the given defaultCacheDuration.
-func (a *App) KubeletConfig(w io.Writer, format string, cacheDuration time.Duration) error {
+// plugin (the registered hosts included), with tokenAttributes and env for
+// per-pod identity when a provider is given; or, with o.RBAC, the objects
+// that let nodes request tokens for its audience.
+func (a *App) KubeletConfig(w io.Writer, o KubeletConfigOptions) error {
 	s, err := a.load()
 	if err != nil {
 		return err
 	}
-	c := kubelet.Config{Name: "docker-credential-" + configfile.HelperName, MatchImages: kubelet.MatchImages(registries(s)), CacheDuration: cacheDuration}
-	out, err := c.Format(format)
+	name := first(o.Name, "docker-credential-"+configfile.HelperName)
+	if err := kubelet.ValidName(name); err != nil {
+		return err
+	}
+	c := kubelet.Config{Name: name, MatchImages: kubelet.MatchImages(registries(s)), CacheDuration: o.CacheDuration}
+	pod, provider, err := kubeletPodConfig(s, o)
+	if err != nil {
+		return err
+	}
+	if pod != nil {
+		c.MatchImages = kubelet.MatchImagesIn(registries(s), provider.Universe)
+	}
+	var out string
+	switch {
+	case o.RBAC && pod == nil:
+		return errors.New("--rbac needs per-pod identity: give --workload-identity-provider (and not --identity=node)")
+	case o.RBAC:
+		out, err = kubelet.RBAC{Name: kubelet.RBACName(provider), Audience: pod.Audience}.Format(o.Output)
+	default:
+		c.Pod = pod
+		out, err = c.Format(o.Output)
+	}
 	if err != nil {
 		return err
 	}
 	_, err = io.WriteString(w, out)
 	return err
+}
+
+// kubeletPodConfig is the per-pod part of the kubelet config, nil for node
+// identity: the flags over the settings.
+func kubeletPodConfig(s *settings.Settings, o KubeletConfigOptions) (*kubelet.PodConfig, token.WorkloadProvider, error) {
+	if o.Provider != "" {
+		s = &settings.Settings{WorkloadIdentityProvider: o.Provider, UniverseDomain: s.UniverseDomain, KubeletIdentity: s.KubeletIdentity, OIDCAudience: s.OIDCAudience}
+	}
+	p, ok, err := s.WorkloadProvider()
+	if err != nil {
+		if o.Provider != "" {
+			err = fmt.Errorf("--workload-identity-provider: %w", errors.Unwrap(err))
+		}
+		return nil, p, err
+	}
+	idv := s.KubeletIdentity
+	if o.Identity != "" {
+		idv = o.Identity
+	}
+	id, err := kubelet.ParseIdentity(idv, ok)
+	if err != nil {
+		return nil, p, err
+	}
+	if id == kubelet.IdentityNode {
+		return nil, p, nil
+	}
+	minor := 0
+	if o.KubeletVersion != "" {
+		if minor, err = kubelet.ParseKubeletVersion(o.KubeletVersion); err != nil {
+			return nil, p, err
+		}
+		if minor < kubelet.MinKubeletMinor {
+			return nil, p, fmt.Errorf("kubelet 1.%d cannot give a credential provider the pod's token (KEP-4412 starts in 1.33): print the node-identity config (no --workload-identity-provider) or upgrade the kubelet", minor)
+		}
+		if minor > kubelet.MinKubeletMinor {
+			minor = 0
+		}
+	}
+	aud := first(o.Audience, s.OIDCAudience)
+	custom := aud != ""
+	if !custom {
+		aud = p.OIDCAudience()
+	}
+	if strings.ContainsFunc(aud, func(r rune) bool { return r <= ' ' || r == 0x7f }) || len(aud) > maxAudience {
+		return nil, p, fmt.Errorf("audience %q: want at most %d characters without spaces (a provider's allowed audience)", aud, maxAudience)
+	}
+	env := []kubelet.EnvVar{
+		{Name: settings.EnvProvider, Value: p.Audience()},
+		{Name: settings.EnvKubeletIdentity, Value: string(id)},
+	}
+	if custom {
+		env = append(env, kubelet.EnvVar{Name: settings.EnvOIDCAudience, Value: aud})
+	}
+	return &kubelet.PodConfig{Identity: id, Audience: aud, Env: env, KubeletMinor: minor}, p, nil
+}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // ConfigureDocker maps the hosts to this helper in Docker's config.json
@@ -335,7 +545,12 @@ func (a *App) ConfigureDocker(ctx context.Context, o configure.Options) error {
 
 // Doctor explains the setup for o.Host on w without printing a secret.
 func (a *App) Doctor(ctx context.Context, w io.Writer, o doctor.Options) error {
-	s, opts, err := a.configured("")
+	s, err := a.load()
+	if err != nil {
+		return err
+	}
+	hs := s.For(o.Host) // the host's own identity, when config gave it one
+	opts, err := a.tokenOptions(hs, "")
 	if err != nil {
 		return err
 	}
@@ -347,6 +562,10 @@ func (a *App) Doctor(ctx context.Context, w io.Writer, o doctor.Options) error {
 		Store:        func() (store.Store, error) { return a.store(s) },
 		Impersonate:  opts.Impersonate,
 		Tokens:       tokens(opts),
+		Margin:       opts.RefreshMargin(),
+	}
+	if hs != s {
+		d.Override = "settings of its own (`docker-credential-gcr config --registry=" + o.Host + "`)"
 	}
 	if c, err := a.cache(s); err == nil {
 		d.CacheDir = c.Dir // "" when off
@@ -368,13 +587,13 @@ type PrintOptions struct {
 // PrintAccessToken writes a token for scripts on w; a note about a
 // docker-config document's life goes to stderr.
 func (a *App) PrintAccessToken(ctx context.Context, w io.Writer, o PrintOptions) error {
-	s, opts, err := a.configured(o.Impersonate)
+	s, _, err := a.configured(o.Impersonate)
 	if err != nil {
 		return err
 	}
 	return accesstoken.Print(ctx, w, a.env.Stderr, accesstoken.Options{
 		Format: o.Format, Hosts: o.Hosts, Now: a.env.Now,
-		Registries: registries(s), Tokens: tokens(opts),
+		Registries: registries(s), Tokens: a.hostTokens(s, o.Impersonate), Identity: identity(s),
 	})
 }
 

@@ -81,7 +81,7 @@ func TestKubeletFromSettings(t *testing.T) {
 		t.Errorf("cacheDuration with a 10m margin = %q, want about 50m", r.CacheDuration)
 	}
 	var cfg bytes.Buffer
-	if err := a.KubeletConfig(&cfg, kubelet.OutputYAML, kubelet.DefaultCacheDuration); err != nil ||
+	if err := a.KubeletConfig(&cfg, KubeletConfigOptions{Output: kubelet.OutputYAML, CacheDuration: kubelet.DefaultCacheDuration}); err != nil ||
 		!strings.Contains(cfg.String(), `- "registry.example.com:5000"`) || !strings.Contains(cfg.String(), `name: "docker-credential-gcr"`) {
 		t.Errorf("KubeletConfig() = %q, %v, want the registered host and the binary's name", cfg.String(), err)
 	}
@@ -104,7 +104,7 @@ func TestHomeFromUserDatabase(t *testing.T) {
 		HomeDir: func() (string, error) { asked++; return home, nil },
 	})
 	var cfg bytes.Buffer
-	if err := a.KubeletConfig(&cfg, kubelet.OutputJSON, kubelet.DefaultCacheDuration); err != nil || !strings.Contains(cfg.String(), `"registry.example.com"`) {
+	if err := a.KubeletConfig(&cfg, KubeletConfigOptions{Output: kubelet.OutputJSON, CacheDuration: kubelet.DefaultCacheDuration}); err != nil || !strings.Contains(cfg.String(), `"registry.example.com"`) {
 		t.Errorf("KubeletConfig() without HOME = %q, %v, want the host registered in the home's settings file", cfg.String(), err)
 	}
 	if err := a.ConfigureDocker(context.Background(), configure.Options{Hosts: []string{"gcr.io"}, Out: &bytes.Buffer{}, Err: &bytes.Buffer{}}); err != nil {
@@ -133,12 +133,12 @@ func TestSettingsReadOnce(t *testing.T) {
 	w := newWorld(t, `{"registries":["one.example.com"]}`)
 	a := w.app(&bytes.Buffer{})
 	var first bytes.Buffer
-	if err := a.KubeletConfig(&first, kubelet.OutputJSON, time.Minute); err != nil {
+	if err := a.KubeletConfig(&first, KubeletConfigOptions{Output: kubelet.OutputJSON, CacheDuration: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
 	w.writeSettings(t, w.Vars["XDG_CONFIG_HOME"], `{"registries":["two.example.com"]}`)
 	var second bytes.Buffer
-	if err := a.KubeletConfig(&second, kubelet.OutputJSON, time.Minute); err != nil {
+	if err := a.KubeletConfig(&second, KubeletConfigOptions{Output: kubelet.OutputJSON, CacheDuration: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
 	if second.String() != first.String() || !strings.Contains(second.String(), "one.example.com") {

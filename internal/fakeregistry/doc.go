@@ -14,7 +14,7 @@
 // rootcertbundle and rides in the header's x5c; its claims are iss=Issuer,
 // aud=Service (a single string: 2.8.2 does not take a list), sub=principal,
 // exp, nbf, iat, jti and access granting every scope asked for (or what
-// Options.Authorize allows). Anonymous or refused: 401 with
+// Options.Authorize and Registry.Restrict allow). Anonymous or refused: 401 with
 // `WWW-Authenticate: Basic realm=...` and {"errors":[{"code":"DENIED",...}]},
 // which clients print as "denied: ..." (crane: "DENIED: ...").
 //
@@ -47,7 +47,8 @@
 // # Not faithful
 //
 // Every authenticated principal may push and pull everything unless
-// Options.Authorize says otherwise; there are no refresh tokens, no
+// Options.Authorize or a repository's allow-list (Registry.Restrict) says
+// otherwise; there are no refresh tokens, no
 // anonymous pulls of public repositories, and the service name is Service,
 // not the host name.
 package fakeregistry

@@ -50,7 +50,8 @@ type front struct {
 
 	mu     sync.Mutex
 	log    []AuthAttempt
-	tokens map[string]string // JWT minted here -> principal
+	tokens map[string]string   // JWT minted here -> principal
+	allow  map[string][]string // repository -> the only principals granted on it (Registry.Restrict)
 }
 
 func newFront(backend *url.URL, transport http.RoundTripper) *front {

@@ -64,6 +64,18 @@ type Registry struct {
 	err    error
 }
 
+// Restrict makes repository (proj/repo, as in a pull scope) and every
+// image under it (proj/repo/image: an Artifact Registry repository holds
+// images) an allow-list's: from now on the token endpoint grants actions on
+// them only to these principals (what Authorize grants, if set), as Artifact Registry
+// grants a repository only to who holds a reader role on it; everybody
+// else gets a token without access to it, which the registry refuses.
+// Restrict again replaces the list; with no principal nobody is admitted.
+// Other repositories are unaffected. Token mode only.
+func (r *Registry) Restrict(repository string, principals ...string) {
+	r.front.restrict(repository, principals)
+}
+
 // Start starts docker-registry as a child process listening on a free
 // 127.0.0.1 port, and the front server on another, and returns once /v2/
 // answers through both. ctx bounds the start only (default 30 s); the

@@ -185,6 +185,9 @@ func (f *front) serveToken(w http.ResponseWriter, r *http.Request) {
 			if f.authorize != nil {
 				a.Actions = f.authorize(principal, a)
 			}
+			if !f.allowed(principal, a) {
+				a.Actions = nil
+			}
 			if len(a.Actions) > 0 {
 				access = append(access, a)
 			}
@@ -215,6 +218,36 @@ func (f *front) serveToken(w http.ResponseWriter, r *http.Request) {
 		ExpiresIn:   int(f.lifetime / time.Second),
 		IssuedAt:    now.UTC().Format(time.RFC3339),
 	})
+}
+
+func (f *front) restrict(repository string, principals []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.allow == nil {
+		f.allow = make(map[string][]string)
+	}
+	f.allow[repository] = append([]string{}, principals...)
+}
+
+// allowed reports whether the allow-lists (Registry.Restrict) of the
+// repository a names and of every path above it admit principal; a path
+// without one admits everybody.
+func (f *front) allowed(principal string, a Access) bool {
+	if a.Type != "repository" {
+		return true
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for name := a.Name; ; {
+		if list, restricted := f.allow[name]; restricted && !slices.Contains(list, principal) {
+			return false
+		}
+		i := strings.LastIndex(name, "/")
+		if i < 0 {
+			return true
+		}
+		name = name[:i]
+	}
 }
 
 // registryError answers in the registry error shape that clients print as

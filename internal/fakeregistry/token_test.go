@@ -315,3 +315,53 @@ func TestExpiredTokenRefused(t *testing.T) {
 		t.Errorf("Bearer attempts = %+v, want the fresh one accepted and the stale one refused, both for alice@example.com", log)
 	}
 }
+
+// A repository's allow-list: its principals get what they ask on it,
+// others a token without it; other repositories are untouched.
+func TestRestrict(t *testing.T) {
+	f, srv := newTokenFront(t, nil)
+	access := func() []Access {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+TokenPath+"?service="+Service+
+			"&scope="+url.QueryEscape("repository:proj/a:pull")+"&scope="+url.QueryEscape("repository:proj/b:pull,push"), nil)
+		req.SetBasicAuth("oauth2accesstoken", "good") // alice@example.com
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var tr tokenResponse
+		if err := json.NewDecoder(resp.Body).Decode(&tr); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("token request = %d, %v", resp.StatusCode, err)
+		}
+		return verifyJWT(t, f.signer, tr.Token).Access
+	}
+	both := []Access{{"repository", "proj/a", []string{"pull"}}, {"repository", "proj/b", []string{"pull", "push"}}}
+	if got := access(); !reflect.DeepEqual(got, both) {
+		t.Errorf("access without allow-lists = %+v, want %+v", got, both)
+	}
+	f.restrict("proj/a", []string{"bob@example.com"})
+	if got, want := access(), both[1:]; !reflect.DeepEqual(got, want) {
+		t.Errorf("access with proj/a restricted to bob = %+v, want %+v", got, want)
+	}
+	f.restrict("proj/a", []string{"bob@example.com", "alice@example.com"})
+	if got := access(); !reflect.DeepEqual(got, both) {
+		t.Errorf("access with alice on proj/a's list = %+v, want %+v", got, both)
+	}
+	f.restrict("proj/b", nil)
+	if got, want := access(), both[:1]; !reflect.DeepEqual(got, want) {
+		t.Errorf("access with proj/b restricted to nobody = %+v, want %+v", got, want)
+	}
+	// A repository's list covers the images under it, not its siblings.
+	f.restrict("proj/b", []string{"alice@example.com"})
+	f.restrict("proj", []string{"alice@example.com", "bob@example.com"})
+	f.restrict("proj/a/img", []string{"bob@example.com"})
+	f.restrict("proj/bb", []string{"bob@example.com"})
+	if got := access(); !reflect.DeepEqual(got, both) {
+		t.Errorf("access with lists on proj, proj/a/img and proj/bb = %+v, want %+v", got, both)
+	}
+	f.restrict("proj", []string{"bob@example.com"})
+	if got := access(); len(got) != 0 {
+		t.Errorf("access with proj restricted to bob = %+v, want none", got)
+	}
+}

@@ -1,0 +1,129 @@
+package settings
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
+)
+
+// Override is a registry's own identity: the settings it replaces for
+// that host (config --registry=HOST ...). An empty field is not overridden.
+type Override struct {
+	TokenSources              []string `json:"token_sources,omitempty"`
+	CredentialsFile           string   `json:"credentials_file,omitempty"`
+	ImpersonateServiceAccount string   `json:"impersonate_service_account,omitempty"`
+	WorkloadIdentityProvider  string   `json:"workload_identity_provider,omitempty"`
+}
+
+func (o *Override) empty() bool {
+	return o == nil || len(o.TokenSources) == 0 && o.CredentialsFile == "" && o.ImpersonateServiceAccount == "" && o.WorkloadIdentityProvider == ""
+}
+
+// PerRegistryFlags are the config flags a registry can override.
+var perRegistryFlags = []string{"token-source", "credentials-file", "impersonate-service-account", "workload-identity-provider"}
+
+// For returns the settings that apply to registry host (any form
+// NormalizeHost takes): s with the host's registry_overrides laid over it,
+// which win over the settings file's and the environment's values for
+// that host (the user named the host). It is s itself for a host with no
+// override: every caller that serves a registry (get, print-access-token
+// HOST, doctor HOST, the kubelet plugin for an image's registry) asks For
+// and builds its token options from the result, so each identity gets its
+// own cache key.
+func (s *Settings) For(host string) *Settings {
+	if len(s.RegistryOverrides) == 0 {
+		return s
+	}
+	h, err := registry.NormalizeHost(host)
+	if err != nil {
+		return s
+	}
+	o := s.RegistryOverrides[h]
+	if o.empty() {
+		return s
+	}
+	out := *s
+	if len(o.TokenSources) > 0 {
+		out.TokenSources = slices.Clone(o.TokenSources)
+	}
+	out.CredentialsFile = first(o.CredentialsFile, s.CredentialsFile)
+	out.ImpersonateServiceAccount = first(o.ImpersonateServiceAccount, s.ImpersonateServiceAccount)
+	out.WorkloadIdentityProvider = first(o.WorkloadIdentityProvider, s.WorkloadIdentityProvider)
+	return &out
+}
+
+// Overridden lists the hosts with their own identity, sorted.
+func (s *Settings) Overridden() []string {
+	return slices.Sorted(maps.Keys(s.RegistryOverrides))
+}
+
+// editRegistry applies e's per-registry flags to the override of
+// e.Registry (after removing it when unsetAll).
+func editRegistry(s *Settings, unsetAll bool, e Edit) error {
+	host, err := registry.NormalizeHost(e.Registry)
+	if err != nil {
+		return fmt.Errorf("--registry=%s: %w", e.Registry, err)
+	}
+	for _, f := range []string{"token-file", "metadata-account", "universe-domain", "oidc-audience"} {
+		if e.Set(f) {
+			return fmt.Errorf("--%s cannot be set per registry; with --registry, set %s", f, strings.Join(prefixed(perRegistryFlags), ", "))
+		}
+	}
+	if _, ok := registry.Lookup(host, registry.Custom(s.Registries, s.UniverseDomain)); !ok && !unsetAll {
+		return fmt.Errorf("--registry=%s: not a Google registry (%s) nor a host registered with `docker-credential-gcr configure-docker --allow-custom-host %s`", host, registry.Names(), host)
+	}
+	if unsetAll {
+		delete(s.RegistryOverrides, host)
+	}
+	o := &Override{}
+	if old := s.RegistryOverrides[host]; old != nil {
+		*o = *old
+	}
+	if e.Set("token-source") {
+		names := SplitList(e.TokenSource)
+		if _, err := MapSourceNames(names); err != nil {
+			return err
+		}
+		o.TokenSources = names
+	}
+	if e.Set("credentials-file") {
+		p, err := absPath("credentials-file", e.CredentialsFile)
+		if err != nil {
+			return err
+		}
+		o.CredentialsFile = p
+	}
+	if e.Set("impersonate-service-account") {
+		o.ImpersonateServiceAccount = strings.TrimSpace(e.Impersonate)
+	}
+	if e.Set("workload-identity-provider") {
+		p, err := checkProvider(e.Provider)
+		if err != nil {
+			return err
+		}
+		o.WorkloadIdentityProvider = p
+	}
+	if o.empty() {
+		delete(s.RegistryOverrides, host)
+		if len(s.RegistryOverrides) == 0 {
+			s.RegistryOverrides = nil
+		}
+		return nil
+	}
+	if s.RegistryOverrides == nil {
+		s.RegistryOverrides = map[string]*Override{}
+	}
+	s.RegistryOverrides[host] = o
+	return nil
+}
+
+func prefixed(flags []string) []string {
+	out := make([]string, len(flags))
+	for i, f := range flags {
+		out[i] = "--" + f
+	}
+	return out
+}
