@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
 const (
@@ -29,24 +30,24 @@ type podNode struct {
 func newPodNode(t *testing.T, universe string) *podNode {
 	t.Helper()
 	p := newProc(t)
-	iss, err := p.g.NewIssuer("cluster", fakegoogle.IssuerOptions{URL: "https://kubernetes.default.svc.cluster.local"})
+	iss, err := p.Google.NewIssuer("cluster", fakegoogle.IssuerOptions{URL: "https://kubernetes.default.svc.cluster.local"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.g.AddProvider(fakegoogle.ProviderConfig{Audience: "//iam." + universe + "/" + podProvider, Issuer: iss}); err != nil {
+	if err := p.Google.AddProvider(fakegoogle.ProviderConfig{Audience: "//iam." + universe + "/" + podProvider, Issuer: iss}); err != nil {
 		t.Fatal(err)
 	}
-	h := p.g.Handler()
+	h := p.Google.Handler()
 	proxy, err := fakegoogle.NewProxy(map[string]http.Handler{"sts." + universe: h, "iamcredentials." + universe: h})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(proxy.Close)
-	ca := filepath.Join(p.dir, "ca.pem")
+	ca := filepath.Join(p.Home, "ca.pem")
 	if err := proxy.WriteCA(ca); err != nil {
 		t.Fatal(err)
 	}
-	p.vars["HTTPS_PROXY"], p.vars["SSL_CERT_FILE"], p.vars["NO_PROXY"] = proxy.URL, ca, "127.0.0.1"
+	p.Vars["HTTPS_PROXY"], p.Vars["SSL_CERT_FILE"], p.Vars["NO_PROXY"] = proxy.URL, ca, "127.0.0.1"
 	return &podNode{proc: p, iss: iss, proxy: proxy}
 }
 
@@ -101,12 +102,12 @@ func (n *podNode) exec(t *testing.T, p kubeletProvider, image, saToken string, a
 		"serviceAccountToken": saToken, "serviceAccountAnnotations": annotations})
 	saved := map[string]string{}
 	for _, e := range p.Env {
-		saved[e.Name] = n.vars[e.Name]
-		n.vars[e.Name] = e.Value
+		saved[e.Name] = n.Vars[e.Name]
+		n.Vars[e.Name] = e.Value
 	}
 	defer func() {
 		for k, v := range saved {
-			n.vars[k] = v
+			n.Vars[k] = v
 		}
 	}()
 	out, stderr, code := n.run(string(req), p.Args...)
@@ -139,12 +140,12 @@ func (n *podNode) exec(t *testing.T, p kubeletProvider, image, saToken string, a
 // service account make one exchange.
 func TestKubeletPluginPerPod(t *testing.T) {
 	n := newPodNode(t, "googleapis.com")
-	n.g.AllowImpersonation("principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/kubernetes/subject/system:serviceaccount:shop:frontend", podGSA)
+	n.Google.AllowImpersonation("principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/kubernetes/subject/system:serviceaccount:shop:frontend", podGSA)
 	p := n.config(t, "--workload-identity-provider="+podProvider)
 	const image = "europe-west1-docker.pkg.dev/my-project/shop/web:1"
 
 	a := n.exec(t, p, image, n.saToken(t, p, "shop", "frontend", "frontend-1"), map[string]string{"iam.gke.io/gcp-service-account": podGSA})
-	if who, _ := n.g.Principal(a.password); a.code != 0 || who != podGSA {
+	if who, _ := n.Google.Principal(a.password); a.code != 0 || who != podGSA {
 		t.Fatalf("pod A (GSA annotation): exit %d, token of %q, stderr %q; want %s", a.code, who, a.stderr, podGSA)
 	}
 	if a.cacheDuration < 54*time.Minute || a.cacheDuration > 55*time.Minute {
@@ -152,17 +153,17 @@ func TestKubeletPluginPerPod(t *testing.T) {
 	}
 	b := n.exec(t, p, image, n.saToken(t, p, "shop", "backend", "backend-1"), map[string]string{"iam.gke.io/enable-wi-image-pull": "true"})
 	wantB := "principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/kubernetes/subject/system:serviceaccount:shop:backend"
-	if who, _ := n.g.Principal(b.password); b.code != 0 || who != wantB {
+	if who, _ := n.Google.Principal(b.password); b.code != 0 || who != wantB {
 		t.Fatalf("pod B (opt-in): exit %d, token of %q, stderr %q; want %s", b.code, who, b.stderr, wantB)
 	}
 	c := n.exec(t, p, image, n.saToken(t, p, "shop", "other", "other-1"), nil)
-	if who, _ := n.g.Principal(c.password); c.code != 0 || who != vmAccount {
-		t.Errorf("unannotated pod: exit %d, token of %q; want the node's %s", c.code, who, vmAccount)
+	if who, _ := n.Google.Principal(c.password); c.code != 0 || who != testenv.VMAccount {
+		t.Errorf("unannotated pod: exit %d, token of %q; want the node's %s", c.code, who, testenv.VMAccount)
 	}
 
 	// N pods of one service account, each its own token: one exchange and
 	// one impersonation for all of them (the first pod's included above).
-	sts, iam := n.g.Count("sts"), n.g.Count("iam")
+	sts, iam := n.Google.Count("sts"), n.Google.Count("iam")
 	const pods = 8
 	for i := range pods {
 		r := n.exec(t, p, image, n.saToken(t, p, "shop", "frontend", "frontend-"+string(rune('b'+i))), map[string]string{"iam.gke.io/gcp-service-account": podGSA})
@@ -170,10 +171,10 @@ func TestKubeletPluginPerPod(t *testing.T) {
 			t.Fatalf("pod %d of shop/frontend got another token (exit %d, %q)", i, r.code, r.stderr)
 		}
 	}
-	if d := n.g.Count("sts") - sts + n.g.Count("iam") - iam; d != 0 {
+	if d := n.Google.Count("sts") - sts + n.Google.Count("iam") - iam; d != 0 {
 		t.Errorf("%d more pods of one service account made %d upstream requests, want 0 (one exchange per token life)", pods, d)
 	}
-	t.Logf("%d pods of shop/frontend: %d exchange(s), %d impersonation(s) in all", pods+1, 1+n.g.Count("sts")-sts, 1+n.g.Count("iam")-iam)
+	t.Logf("%d pods of shop/frontend: %d exchange(s), %d impersonation(s) in all", pods+1, 1+n.Google.Count("sts")-sts, 1+n.Google.Count("iam")-iam)
 }
 
 // A pod that asked for its own identity and cannot have it gets an error
@@ -182,7 +183,7 @@ func TestKubeletPluginFailsClosed(t *testing.T) {
 	n := newPodNode(t, "googleapis.com")
 	p := n.config(t, "--workload-identity-provider="+podProvider, "--identity=pod")
 	const image = "us-docker.pkg.dev/p/r/app"
-	other, err := n.g.NewIssuer("other-cluster", fakegoogle.IssuerOptions{URL: "https://other.example"})
+	other, err := n.Google.NewIssuer("other-cluster", fakegoogle.IssuerOptions{URL: "https://other.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +198,7 @@ func TestKubeletPluginFailsClosed(t *testing.T) {
 		{"no token", "", nil, "no serviceAccountToken"},
 	}
 	for _, tt := range tests {
-		meta := n.g.Count("metadata-token")
+		meta := n.Google.Count("metadata-token")
 		r := n.exec(t, p, image, tt.token, tt.annotations)
 		if r.code == 0 || r.stdout != "" || !strings.Contains(r.stderr, tt.want) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want a failure naming %q and nothing on stdout", tt.name, r.code, r.stdout, r.stderr, tt.want)
@@ -205,7 +206,7 @@ func TestKubeletPluginFailsClosed(t *testing.T) {
 		if strings.Count(strings.TrimSpace(r.stderr), "\n") > 2 || strings.Contains(r.stderr, "ya29.") {
 			t.Errorf("%s: stderr = %q, want a short message without a token", tt.name, r.stderr)
 		}
-		if n.g.Count("metadata-token") != meta {
+		if n.Google.Count("metadata-token") != meta {
 			t.Errorf("%s: the node's identity was asked for", tt.name)
 		}
 	}
@@ -217,7 +218,7 @@ func TestKubeletPluginFailsClosed(t *testing.T) {
 func TestKubeletPluginS3NS(t *testing.T) {
 	n := newPodNode(t, "s3nsapis.fr")
 	const gsa = "puller@my-project.s3ns.iam.gserviceaccount.com"
-	n.g.AllowImpersonation("principal://iam.s3nsapis.fr/projects/123456789012/locations/global/workloadIdentityPools/kubernetes/subject/system:serviceaccount:shop:frontend", gsa)
+	n.Google.AllowImpersonation("principal://iam.s3nsapis.fr/projects/123456789012/locations/global/workloadIdentityPools/kubernetes/subject/system:serviceaccount:shop:frontend", gsa)
 	p := n.config(t, "--workload-identity-provider=//iam.s3nsapis.fr/"+podProvider, "--identity=pod")
 	if p.TokenAttributes.ServiceAccountTokenAudience != "https://iam.s3nsapis.fr/"+podProvider {
 		t.Errorf("S3NS audience = %q, want https://iam.s3nsapis.fr/%s", p.TokenAttributes.ServiceAccountTokenAudience, podProvider)
@@ -225,14 +226,14 @@ func TestKubeletPluginS3NS(t *testing.T) {
 	tok := n.saToken(t, p, "shop", "frontend", "f-1")
 	for _, ann := range []map[string]string{nil, {"iam.gke.io/gcp-service-account": gsa}} {
 		r := n.exec(t, p, "u-france-east1-docker.s3nsregistry.fr/p/r/app:1", tok, ann)
-		info, ok := n.g.TokenInfo(r.password)
+		info, ok := n.Google.TokenInfo(r.password)
 		if r.code != 0 || !ok || info.Universe != "s3nsapis.fr" {
 			t.Fatalf("S3NS image, annotations %v: exit %d, stderr %q, token universe %q; want an s3nsapis.fr token", ann, r.code, r.stderr, info.Universe)
 		}
 	}
-	if n.g.Count("sts@s3nsapis.fr") != 2 || n.g.Count("iam@s3nsapis.fr") != 1 || n.g.Count("sts@googleapis.com")+n.g.Count("iam@googleapis.com") != 0 {
+	if n.Google.Count("sts@s3nsapis.fr") != 2 || n.Google.Count("iam@s3nsapis.fr") != 1 || n.Google.Count("sts@googleapis.com")+n.Google.Count("iam@googleapis.com") != 0 {
 		t.Errorf("requests: sts@s3nsapis.fr %d, iam@s3nsapis.fr %d, googleapis.com %d; want 2 (the federated principal, the GSA), 1, 0",
-			n.g.Count("sts@s3nsapis.fr"), n.g.Count("iam@s3nsapis.fr"), n.g.Count("sts@googleapis.com")+n.g.Count("iam@googleapis.com"))
+			n.Google.Count("sts@s3nsapis.fr"), n.Google.Count("iam@s3nsapis.fr"), n.Google.Count("sts@googleapis.com")+n.Google.Count("iam@googleapis.com"))
 	}
 	if refused := n.proxy.Refused(); len(refused) != 0 {
 		t.Errorf("the proxy refused %q: the plugin asked hosts outside s3nsapis.fr", refused)
@@ -253,12 +254,12 @@ func TestKubeletPluginPerRegistry(t *testing.T) {
 	p := n.config(t, "--workload-identity-provider="+podProvider)
 	// The other pool's provider accepts the audience the kubelet asks
 	// pods' tokens for (one provider entry, one audience).
-	if err := n.g.AddProvider(fakegoogle.ProviderConfig{Audience: "//iam.googleapis.com/" + otherProvider, Issuer: n.iss,
+	if err := n.Google.AddProvider(fakegoogle.ProviderConfig{Audience: "//iam.googleapis.com/" + otherProvider, Issuer: n.iss,
 		AllowedAudiences: []string{p.TokenAttributes.ServiceAccountTokenAudience}}); err != nil {
 		t.Fatal(err)
 	}
 	const eu = "node-eu@p.iam.gserviceaccount.com"
-	n.g.AllowImpersonation(vmAccount, eu)
+	n.Google.AllowImpersonation(testenv.VMAccount, eu)
 	for _, args := range [][]string{
 		{"config", "--registry=europe-west1-docker.pkg.dev", "--workload-identity-provider=" + otherProvider},
 		{"config", "--registry=us-docker.pkg.dev", "--impersonate-service-account=" + eu},
@@ -277,11 +278,11 @@ func TestKubeletPluginPerRegistry(t *testing.T) {
 		{"europe-west1-docker.pkg.dev/p/r/app", optIn, "principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/other-pool/subject/system:serviceaccount:shop:backend"},
 		{"asia-docker.pkg.dev/p/r/app", optIn, "principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/kubernetes/subject/system:serviceaccount:shop:backend"},
 		{"us-docker.pkg.dev/p/r/app", nil, eu},
-		{"gcr.io/p/app", nil, vmAccount},
+		{"gcr.io/p/app", nil, testenv.VMAccount},
 	}
 	for _, tt := range tests {
 		r := n.exec(t, p, tt.image, tok, tt.annotations)
-		if who, _ := n.g.Principal(r.password); r.code != 0 || who != tt.want {
+		if who, _ := n.Google.Principal(r.password); r.code != 0 || who != tt.want {
 			t.Errorf("%s: exit %d, token of %q, stderr %q; want %s", tt.image, r.code, who, r.stderr, tt.want)
 		}
 	}

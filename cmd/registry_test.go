@@ -15,13 +15,13 @@ import (
 func TestRegistryIdentities(t *testing.T) {
 	e := newEnv(t)
 	const eu, us, euSA, usSA = "europe-west1-docker.pkg.dev", "us-docker.pkg.dev", "eu-pusher@eu.iam.gserviceaccount.com", "us-key@us.iam.gserviceaccount.com"
-	usKey, err := e.g.NewServiceAccount(usSA)
+	usKey, err := e.Google.NewServiceAccount(usSA)
 	if err != nil {
 		t.Fatal(err)
 	}
 	usKeyFile := e.write("us-key.json", usKey)
-	e.g.AllowImpersonation(keyAccount, euSA)
-	e.vars["DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"] = e.g.URL
+	e.Google.AllowImpersonation(keyAccount, euSA)
+	e.Vars["DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"] = e.Google.URL
 	for _, args := range [][]string{
 		{"config", "--registry=" + eu, "--impersonate-service-account=" + euSA},
 		{"config", "--registry=" + us, "--credentials-file=" + usKeyFile},
@@ -45,10 +45,10 @@ func TestRegistryIdentities(t *testing.T) {
 		if err != nil || json.Unmarshal([]byte(out), &c) != nil {
 			t.Fatalf("get %s = %q, %q, %v", host, out, stderr, err)
 		}
-		p, _ := e.g.Principal(c.Secret)
+		p, _ := e.Google.Principal(c.Secret)
 		return p
 	}
-	e.g.ResetCounts()
+	e.Google.ResetCounts()
 	for range 3 {
 		for host, want := range map[string]string{eu: euSA, us: usSA, "gcr.io": keyAccount, "https://" + eu + "/v2/p/r": euSA} {
 			if got := get(host); got != want {
@@ -58,12 +58,12 @@ func TestRegistryIdentities(t *testing.T) {
 	}
 	// One mint per identity over 12 gets: the key's token for the default
 	// identity and as the base of eu's impersonation, us's key, eu's IAM.
-	if tok, iam := e.g.Count("token"), e.g.Count("iam"); tok != 3 || iam != 1 {
+	if tok, iam := e.Google.Count("token"), e.Google.Count("iam"); tok != 3 || iam != 1 {
 		t.Errorf("upstream requests for 12 gets of 3 identities: token %d, iam %d; want 3 and 1", tok, iam)
 	}
 
 	out, _, err = e.run("", "print-access-token", eu)
-	if p, _ := e.g.Principal(strings.TrimSpace(out)); err != nil || p != euSA {
+	if p, _ := e.Google.Principal(strings.TrimSpace(out)); err != nil || p != euSA {
 		t.Errorf("print-access-token %s = principal %q, %v; want %s", eu, p, err, euSA)
 	}
 	out, _, err = e.run("", "print-access-token", "--format=docker-config", eu, us, "gcr.io")
@@ -77,7 +77,7 @@ func TestRegistryIdentities(t *testing.T) {
 	if !strings.Contains(out, "identity:         settings of its own (`docker-credential-gcr config --registry="+eu) || !strings.Contains(out, "as "+euSA) {
 		t.Errorf("doctor %s = %q, want its own identity and the impersonated account", eu, out)
 	}
-	e.noLeak("doctor", out)
+	e.Secrets.Check(t, "doctor", out)
 
 	if _, _, err := e.run("", "config", "--registry="+eu, "--unset-all"); err != nil {
 		t.Fatal(err)

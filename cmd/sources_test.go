@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fakegoogle"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
 // TestTokenFileAsWindowsWritesIt: an access-token file saved by Notepad
@@ -18,10 +19,10 @@ import (
 // would refuse, and neither shows the token.
 func TestTokenFileAsWindowsWritesIt(t *testing.T) {
 	p := newProc(t)
-	p.vars["PATH"] = filepath.Dir(binary) + string(filepath.ListSeparator) + p.vars["PATH"] // doctor: on PATH
+	p.Vars["PATH"] = filepath.Dir(testenv.Binary(t)) + string(filepath.ListSeparator) + p.Vars["PATH"] // doctor: on PATH
 	const tok = "ya29.a0AfB_from-a-file"
-	file := filepath.Join(p.dir, "token.txt")
-	p.vars["DOCKER_CREDENTIAL_GCR_TOKEN_FILE"] = file
+	file := filepath.Join(p.Home, "token.txt")
+	p.Vars["DOCKER_CREDENTIAL_GCR_TOKEN_FILE"] = file
 	if _, stderr, code := p.run("", "configure-docker", "gcr.io"); code != 0 {
 		t.Fatalf("configure-docker gcr.io: exit %d, %s", code, stderr)
 	}
@@ -58,19 +59,19 @@ func TestTokenFileAsWindowsWritesIt(t *testing.T) {
 // or base64, serves its account.
 func TestKeyFileAsWindowsWritesIt(t *testing.T) {
 	p := newProc(t)
-	p.vars["DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS"] = "1" // the fake's endpoints are on 127.0.0.1
+	p.Vars["DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS"] = "1" // the fake's endpoints are on 127.0.0.1
 	const email = "sa@p.iam.gserviceaccount.com"
-	key, err := p.g.NewServiceAccount(email)
+	key, err := p.Google.NewServiceAccount(email)
 	if err != nil {
 		t.Fatal(err)
 	}
-	file := filepath.Join(p.dir, "key.json")
-	p.vars["GOOGLE_APPLICATION_CREDENTIALS"] = file
+	file := filepath.Join(p.Home, "key.json")
+	p.Vars["GOOGLE_APPLICATION_CREDENTIALS"] = file
 	writeFile(t, file, bom+strings.ReplaceAll(string(key), "\n", "\r\n"))
 	out, _, code := p.run("gcr.io", "get")
 	var c struct{ Secret string }
 	json.Unmarshal([]byte(out), &c)
-	if got, ok := p.g.Principal(c.Secret); code != 0 || !ok || got != email {
+	if got, ok := p.Google.Principal(c.Secret); code != 0 || !ok || got != email {
 		t.Errorf("get with a key file saved with a BOM = exit %d, principal %q; want %s (%.200s)", code, got, email, out)
 	}
 }
@@ -82,7 +83,7 @@ func TestKeyFileAsWindowsWritesIt(t *testing.T) {
 func TestGcloudImpersonatesOnce(t *testing.T) {
 	p := newProc(t)
 	const sa = "sa@p.iam.gserviceaccount.com"
-	bin := filepath.Join(p.dir, "bin")
+	bin := filepath.Join(p.Home, "bin")
 	// A stand-in gcloud: the real one cannot mint a token without a Google
 	// login. It impersonates as gcloud does, from its variable.
 	writeFile(t, filepath.Join(bin, "gcloud"), "#!/bin/sh\n"+
@@ -91,20 +92,20 @@ func TestGcloudImpersonatesOnce(t *testing.T) {
 	if err := os.Chmod(filepath.Join(bin, "gcloud"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(p.vars["CLOUDSDK_CONFIG"], "configurations", "config_default"), "[core]\naccount = me@example.com\n")
-	p.vars["PATH"] = bin + string(filepath.ListSeparator) + p.vars["PATH"]
-	p.vars["DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES"] = "gcloud"
-	p.vars["CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT"] = sa
+	writeFile(t, filepath.Join(p.Vars["CLOUDSDK_CONFIG"], "configurations", "config_default"), "[core]\naccount = me@example.com\n")
+	p.Vars["PATH"] = bin + string(filepath.ListSeparator) + p.Vars["PATH"]
+	p.Vars["DOCKER_CREDENTIAL_GCR_TOKEN_SOURCES"] = "gcloud"
+	p.Vars["CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT"] = sa
 	// Were the helper to impersonate on top, it would ask the fake.
-	p.vars["DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"] = p.g.URL
-	p.vars["DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS"] = "1"
+	p.Vars["DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"] = p.Google.URL
+	p.Vars["DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS"] = "1"
 	out, stderr, code := p.run("gcr.io", "get")
 	var c struct{ Secret string }
 	json.Unmarshal([]byte(out), &c)
 	if code != 0 || c.Secret != "ya29.gcloud-as-"+sa {
 		t.Errorf("get with gcloud impersonating %s = exit %d, %q, %q; want gcloud's token as is", sa, code, out, stderr)
 	}
-	if n := p.g.Count("iam"); n != 0 {
+	if n := p.Google.Count("iam"); n != 0 {
 		t.Errorf("get asked IAM Credentials %d time(s) on top of gcloud's impersonation, want 0", n)
 	}
 }
@@ -122,13 +123,13 @@ func outputLine(s, sub string) string {
 // TestFailureMessages: what get prints (docker shows it in its own error)
 // for three refusals says what to do, on one line, ready to paste.
 func TestFailureMessages(t *testing.T) {
-	const vm, tgt = vmAccount, "target@p.iam.gserviceaccount.com"
+	const vm, tgt = testenv.VMAccount, "target@p.iam.gserviceaccount.com"
 
 	t.Run("impersonation refused", func(t *testing.T) {
 		p := newProc(t)
-		p.vars["DOCKER_CREDENTIAL_GCR_IMPERSONATE_SERVICE_ACCOUNT"] = tgt
-		p.vars["DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"] = p.g.URL
-		p.vars["DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS"] = "1"
+		p.Vars["DOCKER_CREDENTIAL_GCR_IMPERSONATE_SERVICE_ACCOUNT"] = tgt
+		p.Vars["DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"] = p.Google.URL
+		p.Vars["DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS"] = "1"
 		out, _, code := p.run("gcr.io", "get")
 		want := "gcloud iam service-accounts add-iam-policy-binding " + tgt + " --member=serviceAccount:" + vm + " --role=roles/iam.serviceAccountTokenCreator"
 		if code == 0 || !strings.Contains(out, want) {
@@ -138,18 +139,18 @@ func TestFailureMessages(t *testing.T) {
 
 	t.Run("external_account impersonation refused", func(t *testing.T) {
 		p := newProc(t)
-		p.vars["DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS"] = "1"
-		wif, err := p.g.NewExternalAccount("wif@p.iam.gserviceaccount.com", p.dir)
+		p.Vars["DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS"] = "1"
+		wif, err := p.Google.NewExternalAccount("wif@p.iam.gserviceaccount.com", p.Home)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var m map[string]any
 		json.Unmarshal(wif, &m)
-		m["service_account_impersonation_url"] = p.g.URL + "/v1/projects/-/serviceAccounts/" + tgt + ":generateAccessToken"
+		m["service_account_impersonation_url"] = p.Google.URL + "/v1/projects/-/serviceAccounts/" + tgt + ":generateAccessToken"
 		wif, _ = json.Marshal(m)
-		file := filepath.Join(p.dir, "wif.json")
+		file := filepath.Join(p.Home, "wif.json")
 		writeFile(t, file, string(wif))
-		p.vars["GOOGLE_APPLICATION_CREDENTIALS"] = file
+		p.Vars["GOOGLE_APPLICATION_CREDENTIALS"] = file
 		out, _, code := p.run("gcr.io", "get")
 		line := outputLine(out, "permission denied")
 		pool := strings.TrimSuffix(m["audience"].(string), "/providers/fake-provider")
@@ -161,14 +162,14 @@ func TestFailureMessages(t *testing.T) {
 
 	t.Run("googleapis.com key for an S3NS registry", func(t *testing.T) {
 		p := newProc(t)
-		p.vars["DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS"] = "1"
-		key, err := p.g.NewServiceAccount("sa@p.iam.gserviceaccount.com")
+		p.Vars["DOCKER_CREDENTIAL_GCR_ALLOW_CUSTOM_CREDENTIAL_URLS"] = "1"
+		key, err := p.Google.NewServiceAccount("sa@p.iam.gserviceaccount.com")
 		if err != nil {
 			t.Fatal(err)
 		}
-		file := filepath.Join(p.dir, "key.json")
+		file := filepath.Join(p.Home, "key.json")
 		writeFile(t, file, string(key))
-		p.vars["GOOGLE_APPLICATION_CREDENTIALS"] = file
+		p.Vars["GOOGLE_APPLICATION_CREDENTIALS"] = file
 		out, _, code := p.run("u-france-east1-docker.s3nsregistry.fr", "get")
 		next := outputLine(out, "next step:")
 		if code == 0 || !strings.Contains(next, "S3NS service account") || !strings.Contains(next, `"universe_domain" is s3nsapis.fr`) || strings.Contains(next, "application-default login (or set") {
@@ -184,8 +185,8 @@ func TestFailureMessages(t *testing.T) {
 // `cache clear` has it tried at once.
 func TestHangingMetadataSkipped(t *testing.T) {
 	p := newProc(t)
-	p.g.SetFault("metadata", fakegoogle.Fault{Delay: time.Hour})
-	p.vars["DOCKER_CREDENTIAL_GCR_TIMEOUT"] = "1s"
+	p.Google.SetFault("metadata", fakegoogle.Fault{Delay: time.Hour})
+	p.Vars["DOCKER_CREDENTIAL_GCR_TIMEOUT"] = "1s"
 	get := func() (string, time.Duration) {
 		start := time.Now()
 		out, _, code := p.run("gcr.io", "get")
@@ -198,17 +199,17 @@ func TestHangingMetadataSkipped(t *testing.T) {
 	if !strings.Contains(first, "no answer within 1s") || took < time.Second {
 		t.Fatalf("first get = %q after %s; want the 1s bound's failure", first, took)
 	}
-	asked := p.g.Count("metadata")
+	asked := p.Google.Count("metadata")
 	for range 2 {
 		out, took := get()
-		if took > 500*time.Millisecond || p.g.Count("metadata") != asked || !strings.Contains(out, "no answer within 1s") || !strings.Contains(out, "skipped") || !strings.Contains(out, "tried again from") {
-			t.Errorf("next get = %q after %s, %d more requests; want the same reason at once and when it is tried again", out, took, p.g.Count("metadata")-asked)
+		if took > 500*time.Millisecond || p.Google.Count("metadata") != asked || !strings.Contains(out, "no answer within 1s") || !strings.Contains(out, "skipped") || !strings.Contains(out, "tried again from") {
+			t.Errorf("next get = %q after %s, %d more requests; want the same reason at once and when it is tried again", out, took, p.Google.Count("metadata")-asked)
 		}
 	}
 	if _, stderr, code := p.run("", "cache", "clear"); code != 0 {
 		t.Fatalf("cache clear: exit %d, %s", code, stderr)
 	}
-	if out, took := get(); strings.Contains(out, "skipped") || took < time.Second || p.g.Count("metadata") == asked {
+	if out, took := get(); strings.Contains(out, "skipped") || took < time.Second || p.Google.Count("metadata") == asked {
 		t.Errorf("get after cache clear = %q after %s; want the server tried again", out, took)
 	}
 }
