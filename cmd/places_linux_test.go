@@ -252,7 +252,7 @@ func TestReadOnlyHome(t *testing.T) {
 	}
 
 	out, _ := h.mustRun("", "doctor", "gcr.io")
-	line := lineWith(out, "token cache:")
+	line := outputLine(out, "token cache:")
 	for _, want := range []string{"not writable, every get fetches", cacheDir, "DOCKER_CREDENTIAL_GCR_CACHE_DIR"} {
 		if !strings.Contains(line, want) {
 			t.Errorf("doctor's cache line = %q, want it to contain %q\n%s", line, want, out)
@@ -299,17 +299,7 @@ func TestReadOnlyHome(t *testing.T) {
 		t.Errorf("two gets with DOCKER_CREDENTIAL_GCR_CACHE_DIR made %d token requests, want 1", n)
 	}
 	out, _ = h.mustRun("", "doctor", "gcr.io")
-	if line := lineWith(out, "token cache:"); strings.Contains(line, "not writable") {
+	if line := outputLine(out, "token cache:"); strings.Contains(line, "not writable") {
 		t.Errorf("doctor with a writable cache dir: %q", line)
 	}
-}
-
-// lineWith is the first line of s that contains sub, or "".
-func lineWith(s, sub string) string {
-	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, sub) {
-			return l
-		}
-	}
-	return ""
 }
