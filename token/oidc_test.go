@@ -30,12 +30,12 @@ type ciWorld struct {
 	gitlab *fakegoogle.Issuer
 	hc     *http.Client
 	env    map[string]string
-	clock  *fedClock
+	clock  *fakegoogle.Clock
 }
 
 func newCIWorld(t *testing.T) *ciWorld {
 	t.Helper()
-	clock := &fedClock{now: time.Now().Truncate(time.Second)}
+	clock := fakegoogle.NewClock(time.Now().Truncate(time.Second))
 	g := fedServer(t, fakegoogle.Options{Now: clock.Now})
 	p, err := ParseWorkloadProvider(ciProvider, "")
 	if err != nil {
@@ -432,7 +432,7 @@ func TestShortLivedTokens(t *testing.T) {
 				if tok.Note != "" && !strings.Contains(tok.Note, "impersonate a service account") {
 					t.Errorf("get %d: note %q does not give the fix", i, tok.Note)
 				}
-				w.clock.add(45 * time.Second)
+				w.clock.Add(45 * time.Second)
 			}
 			mints := w.g.Count("sts")
 			t.Logf("%s: 20 gets over 15 simulated minutes: %d exchanges, %d impersonations, runner asked %d times; min life served %v; lives %s",
@@ -469,7 +469,7 @@ func TestShortLivedSubjectInHand(t *testing.T) {
 		if tok.Note == "" {
 			t.Errorf("get %d: a token with %v left has no note", i, tok.Expiry.Sub(w.clock.Now()))
 		}
-		w.clock.add(45 * time.Second)
+		w.clock.Add(45 * time.Second)
 	}
 	if n := w.g.Count("sts"); n != 1 {
 		t.Errorf("exchanges of one 5-minute JWT over 6 gets = %d, want 1", n)

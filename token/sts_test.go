@@ -220,7 +220,7 @@ func TestExchangeTokenUniverses(t *testing.T) {
 }
 
 func TestExchangeTokenRefusals(t *testing.T) {
-	clock := &fedClock{now: time.Now()}
+	clock := fakegoogle.NewClock(time.Now())
 	g := fedServer(t, fakegoogle.Options{Now: clock.Now})
 	p, _ := ParseWorkloadProvider(fedResource, "")
 	iss := fedCluster(t, g, "cluster", p.Audience(), fakegoogle.ProviderConfig{
@@ -235,7 +235,7 @@ func TestExchangeTokenRefusals(t *testing.T) {
 	claims, _ := base64.RawURLEncoding.DecodeString(parts[1])
 	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(claims), `"app"`, `"adm"`, 1))) + "." + parts[2]
 	expired := ksa(t, iss, "ns", "app", p.OIDCAudience(), time.Minute)
-	clock.add(2 * time.Minute)
+	clock.Add(2 * time.Minute)
 
 	tests := []struct {
 		name, subject, audience string
@@ -338,24 +338,6 @@ func assertNoSecret(t *testing.T, name, msg, secret string) {
 			return
 		}
 	}
-}
-
-// fedClock is a settable clock for the fake.
-type fedClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fedClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // TestExchangeGitHubToken: a GitHub Actions token for the provider's

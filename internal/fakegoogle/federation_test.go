@@ -147,7 +147,7 @@ func keys(m map[string]string) []string {
 }
 
 func TestFederatedExchangeRefused(t *testing.T) {
-	c := newClock()
+	c := NewClock(time.Now())
 	s := newServer(t, Options{Now: c.Now})
 	iss := cluster(t, s, ProviderConfig{
 		Condition: func(claims map[string]any) bool { return !strings.Contains(claims["sub"].(string), ":banned:") },

@@ -129,7 +129,7 @@ func TestImpersonatedServiceAccount(t *testing.T) {
 }
 
 func TestGenerateAccessTokenCapsLifetime(t *testing.T) {
-	c := newClock()
+	c := NewClock(time.Now())
 	s := newServer(t, Options{TokenLifetime: 5 * time.Minute, Now: c.Now})
 	adc, _ := s.NewAuthorizedUser("dev@example.com")
 	bearer := mustToken(t, adc, google.AuthorizedUser).AccessToken

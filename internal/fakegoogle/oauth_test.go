@@ -175,7 +175,7 @@ func TestAuthorizedUser(t *testing.T) {
 }
 
 func TestTokenExpiry(t *testing.T) {
-	c := newClock()
+	c := NewClock(time.Now())
 	s := newServer(t, Options{TokenLifetime: 10 * time.Minute, Now: c.Now})
 	adc, err := s.NewAuthorizedUser("dev@example.com")
 	if err != nil {
