@@ -46,19 +46,7 @@ FUZZ ?= .
 FUZZPARALLEL ?=
 .PHONY: fuzz stress
 fuzz:
-	@set -o pipefail; summary=$$(mktemp); log=$$(mktemp); trap 'rm -f $$summary $$log' EXIT; \
-	for file in $$(grep -rl --include='*_test.go' --exclude-dir=.git --exclude-dir=.tools --exclude-dir=e2e --exclude-dir=dist '^func Fuzz' . | sort); do \
-	  dir=$$(dirname $$file); \
-	  for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file | grep -E '$(FUZZ)'); do \
-	    echo "fuzz: $$name in $$dir for $(FUZZTIME)"; \
-	    if ! go test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) $(if $(FUZZPARALLEL),-parallel=$(FUZZPARALLEL)) $$dir >$$log 2>&1; then \
-	      cat $$log; echo "fuzz: $$name in $$dir FAILED (output above; a failing input is saved under $$dir/testdata/fuzz/$$name)"; \
-	      echo "fuzz: passed before it:"; cat $$summary; exit 1; \
-	    fi; \
-	    printf '%-24s %-14s %s\n' "$$name" "$$dir" "$$(grep -o 'elapsed: .*' $$log | tail -1)" | tee -a $$summary; \
-	  done; \
-	done; \
-	echo "fuzz: every target passed:"; cat $$summary
+	@FUZZTIME=$(FUZZTIME) FUZZMINIMIZE=$(FUZZMINIMIZE) FUZZ='$(FUZZ)' FUZZPARALLEL=$(FUZZPARALLEL) ./scripts/fuzz.sh
 
 # The long versions: the hardening tests at full size (1000 SIGKILL runs per
 # target, 100 operations per process), then each fuzz target for 10 minutes.
