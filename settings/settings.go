@@ -1,7 +1,6 @@
 package settings
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -128,10 +127,6 @@ func Path(getenv func(string) string) (string, error) {
 	return filepath.Join(dir, "docker-credential-gcr", "config.json"), nil
 }
 
-// utf8BOM is the byte order mark that Windows editors put at the start of
-// a UTF-8 file.
-var utf8BOM = []byte{0xef, 0xbb, 0xbf}
-
 // MaxFileSize bounds the settings file (and what the helper reads of it).
 const MaxFileSize = 1 << 20
 
@@ -152,7 +147,7 @@ func Load(path string) (*Settings, error) {
 		return nil, fmt.Errorf("read settings: %w", err)
 	}
 	// Notepad saves "UTF-8 with BOM"; the mark is no part of the JSON.
-	data = bytes.TrimPrefix(data, utf8BOM)
+	data = fsutil.TrimBOM(data)
 	if err := json.Unmarshal(data, s); err != nil {
 		return nil, fmt.Errorf("read settings %s: %w; fix it or run `docker-credential-gcr config --unset-all`", path, err)
 	}
