@@ -101,7 +101,8 @@
 // FuzzCredentialView runs the library on every file the check accepts and
 // fails if it contacts an origin the check did not trust. The iam_endpoint
 // setting receives a bearer token: New refuses one that is not IAM
-// Credentials of a trusted universe.
+// Credentials of a trusted universe, and it serves only that universe's
+// tokens (another universe's are impersonated at their own).
 //
 // Every file the chain reads (credential, access-token, subject-token and
 // gcloud configuration files) is read with fsutil.ReadRegular: a regular

@@ -68,10 +68,18 @@ func (s impersonated) Token(ctx context.Context) (*Token, error) {
 	return t, nil
 }
 
-// iamEndpoint is the IAM Credentials API of a universe.
+// iamEndpoint is the IAM Credentials API of a universe: the iam_endpoint
+// setting when it is one of that universe's (a regional or Private Service
+// Connect endpoint), since it receives the base token and a token of one
+// universe never goes to another's endpoints; a custom endpoint the user
+// opted into (AllowCustomURLs), which is no universe's, for every universe;
+// else https://iamcredentials.UNIVERSE.
 func iamEndpoint(o *Options, universe string) string {
-	if o.IAMEndpoint != "" {
-		return strings.TrimSuffix(o.IAMEndpoint, "/")
+	if e := o.IAMEndpoint; e != "" {
+		ofUniverse := checkIAMEndpoint(e, trust{universes: []string{universe}}) == nil
+		if ofUniverse || o.AllowCustomURLs && checkIAMEndpoint(e, o.trust()) != nil {
+			return strings.TrimSuffix(e, "/")
+		}
 	}
 	return "https://iamcredentials." + universe
 }
