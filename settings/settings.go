@@ -258,12 +258,15 @@ func (s *Settings) file() string {
 }
 
 // checkPaths refuses a relative credentials or token file that came from the
-// settings file or from our own variables: it would be resolved against
-// whatever directory docker runs in, so a repository's own key.json would be
-// used on a docker pull inside it. Google's GOOGLE_APPLICATION_CREDENTIALS
-// and gcloud's CLOUDSDK_AUTH_ACCESS_TOKEN_FILE keep their meaning (relative
-// to the working directory, as Google's libraries and gcloud read them):
-// the user set them for the command at hand.
+// settings file (a registry's override included) or from our own variables:
+// it would be resolved against whatever directory docker runs in, so a
+// repository's own key.json would be used on a docker pull inside it.
+// Google's GOOGLE_APPLICATION_CREDENTIALS and gcloud's
+// CLOUDSDK_AUTH_ACCESS_TOKEN_FILE keep their meaning (relative to the
+// working directory, as Google's libraries and gcloud read them): the user
+// set them for the command at hand. Which one a value came from is told by
+// the value, not by which variable is set: an override replaces them for
+// its host.
 func (s *Settings) checkPaths(getenv func(string) string) error {
 	for _, f := range []struct {
 		value, ours, google, key, flag string
@@ -274,10 +277,10 @@ func (s *Settings) checkPaths(getenv func(string) string) error {
 		if f.value == "" || filepath.IsAbs(f.value) {
 			continue
 		}
-		switch {
-		case getenv(f.ours) != "":
+		switch f.value {
+		case getenv(f.ours):
 			return fmt.Errorf("%s=%q is a relative path, which would be resolved against the directory docker runs in; set it to an absolute path", f.ours, f.value)
-		case getenv(f.google) != "":
+		case getenv(f.google):
 			continue // Google's own variable: relative to the working directory
 		}
 		return fmt.Errorf("%s: %s %q is a relative path, which would be resolved against the directory docker runs in; store an absolute path: `docker-credential-gcr config --%s=PATH` (a relative PATH is resolved where you run config)", s.file(), f.key, f.value, f.flag)
