@@ -31,7 +31,8 @@ type skipNote struct {
 }
 
 // noted is a source behind its skip note: the cache puts it around bounded
-// on a miss (fileCache.wrap), so a hit never reads the note. While a note
+// on a miss in a usable cache dir (cachedSource.Token), so a hit never
+// reads the note, and a dir that is not the user's alone is never asked. While a note
 // younger than skipFor is there, the source is not asked: its token request
 // fails at once with the noted reason and when it will be tried again. A
 // failure that was a real one (a configured source timing out) stays one,
