@@ -23,7 +23,7 @@ func TestStrictJSON(t *testing.T) {
 		{`{"a":1,"a":2}`, false, "a", ""},
 		{`{"a":{"b":[1,{"c":"SECRET","c":"x"}]}}`, false, "a.b[1].c", ""},
 		{`{"token_url":"x","TOKEN_URL":"y"}`, true, "TOKEN_URL", ""},
-		{`{"token_url":"x","TOKEN_URL":"y"}`, false, "", ""}, // claims and requests: names keep their case
+		{`{"token_url":"x","TOKEN_URL":"y"}`, false, "", ""},                         // claims and requests: names keep their case
 		{`{"private_key":"a","private_\u212aey":"b"}`, true, "private_\u212aey", ""}, // the Kelvin sign folds to k
 		{`{"a":1} {}`, false, "", "data after"},
 		{`{"a":`, false, "", "invalid JSON"},
