@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/redact"
 )
 
 // skipFor is how long a source that timed out or could not be reached is
@@ -89,7 +90,7 @@ func (c *fileCache) loadNote(path string) *skippedError {
 	if n.At.After(now) || !now.Before(n.At.Add(skipFor)) {
 		return nil
 	}
-	return &skippedError{reason: shown(n.Reason), at: n.At, until: n.At.Add(skipFor), notConfigured: n.NotConfigured}
+	return &skippedError{reason: shown(n.Reason, 300), at: n.At, until: n.At.Add(skipFor), notConfigured: n.NotConfigured}
 }
 
 func (c *fileCache) storeNote(path string, err error) {
@@ -97,16 +98,17 @@ func (c *fileCache) storeNote(path string, err error) {
 	_ = fsutil.WriteFileAtomic(path, b, 0o600) // best effort, like the cache
 }
 
-// shown is a note's reason as it may be printed: one line of at most 300
-// bytes, no control character.
-func shown(s string) string {
+// shown is text from outside (a server's message, a noted reason) as it
+// may be printed in docker's one-line error: no control character, what
+// looks like a secret or a JWT masked (redact.String), at most n bytes.
+func shown(s string, n int) string {
 	s = strings.Map(func(r rune) rune {
 		if r < ' ' || r == 0x7f {
 			return ' '
 		}
 		return r
 	}, s)
-	return truncate(s, 300)
+	return truncate(redact.String(jwtLike().ReplaceAllString(s, "[JWT]")), n)
 }
 
 // skippedError is a source skipped for its note: the noted reason, and when
