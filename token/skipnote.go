@@ -100,7 +100,8 @@ func (c *fileCache) storeNote(path string, err error) {
 
 // shown is text from outside (a server's message, a noted reason) as it
 // may be printed in docker's one-line error: no control character, what
-// looks like a secret or a JWT masked (redact.String), at most n bytes.
+// looks like a secret (a token, a JWT, a key) masked by redact.String, at
+// most n bytes.
 func shown(s string, n int) string {
 	s = strings.Map(func(r rune) rune {
 		if r < ' ' || r == 0x7f {
@@ -108,7 +109,7 @@ func shown(s string, n int) string {
 		}
 		return r
 	}, s)
-	return truncate(redact.String(jwtLike().ReplaceAllString(s, "[JWT]")), n)
+	return truncate(redact.String(s), n)
 }
 
 // skippedError is a source skipped for its note: the noted reason, and when

@@ -8,9 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -158,12 +156,6 @@ func audienceUniverse(audience string) string {
 	u, _, _ := strings.Cut(rest, "/")
 	return u
 }
-
-// jwtLike matches anything shaped like a compact JWS, to keep a subject
-// token out of a description that might echo it.
-var jwtLike = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*`)
-})
 
 // stsRefusal describes a non-200 answer: Google's {"error",
 // "error_description"} when the body has them, never the body itself.
