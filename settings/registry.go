@@ -28,7 +28,9 @@ var perRegistryFlags = []string{"token-source", "credentials-file", "impersonate
 // For returns the settings that apply to registry host (any form
 // NormalizeHost takes): s with the host's registry_overrides laid over it,
 // which win over the settings file's and the environment's values for
-// that host (the user named the host). It is s itself for a host with no
+// that host (the user named the host); a host's own credentials_file also
+// puts aside the access-token file of every host, which comes before it in
+// the chain. It is s itself for a host with no
 // override: every caller that serves a registry (get, print-access-token
 // HOST, doctor HOST, the kubelet plugin for an image's registry) asks For
 // and builds its token options from the result, so each identity gets its
@@ -50,6 +52,12 @@ func (s *Settings) For(host string) *Settings {
 		out.TokenSources = slices.Clone(o.TokenSources)
 	}
 	out.CredentialsFile = first(o.CredentialsFile, s.CredentialsFile)
+	if o.CredentialsFile != "" && len(o.TokenSources) == 0 {
+		// The host's key is its identity: the access-token file set for
+		// every host, first in the chain, would serve it as the default
+		// identity instead.
+		out.TokenFile = ""
+	}
 	out.ImpersonateServiceAccount = first(o.ImpersonateServiceAccount, s.ImpersonateServiceAccount)
 	out.WorkloadIdentityProvider = first(o.WorkloadIdentityProvider, s.WorkloadIdentityProvider)
 	return &out
