@@ -89,7 +89,8 @@
 // A credential file may have been written by someone else (a cloned
 // repository, a CI artifact, a planted file): its contents never widen what
 // the helper talks to. A file is decoded once, strictly (a key twice at any
-// depth, an unknown type: refused), into the package's own typed structs
+// depth, in any case, an unknown type: refused; StrictJSON, which subject
+// tokens' claims and the kubelet's requests share), into the package's own typed structs
 // (credjson.go), checked against what the helper itself trusts (validate.go:
 // the universes googleapis.com, s3nsapis.fr and the universe_domain setting;
 // Google's endpoints of the file's universe; the GitHub Actions runner's own
