@@ -258,9 +258,12 @@ func (a *App) dockerConfigPath() string {
 	return filepath.Join(dir, "config.json")
 }
 
-// helper returns the docker-credential protocol's helper.
+// helper returns the docker-credential protocol's helper. The chain's
+// options are built for each Google host's get (hostTokens), not here: a
+// wrong token setting fails the gets that mint, never list, store, erase
+// or another registry's get.
 func (a *App) helper(ctx context.Context) (*credhelper.Helper, error) {
-	s, _, err := a.configured("")
+	s, err := a.load()
 	if err != nil {
 		return nil, err
 	}
@@ -516,7 +519,7 @@ type PrintOptions struct {
 // PrintAccessToken writes a token for scripts on w; a note about a
 // docker-config document's life goes to stderr.
 func (a *App) PrintAccessToken(ctx context.Context, w io.Writer, o PrintOptions) error {
-	s, _, err := a.configured(o.Impersonate)
+	s, err := a.load()
 	if err != nil {
 		return err
 	}
