@@ -117,14 +117,27 @@ func Path(getenv func(string) string) (string, error) {
 	if p := getenv(EnvSettingsFile); p != "" {
 		return p, nil
 	}
-	dir := getenv("XDG_CONFIG_HOME")
-	if dir == "" {
-		var err error
-		if dir, err = userdir.Config(getenv); err != nil {
-			return "", fmt.Errorf("find settings dir: %w; set %s to a file path", err, EnvSettingsFile)
-		}
+	dir, err := xdgDir(getenv, "XDG_CONFIG_HOME", userdir.Config)
+	if err != nil {
+		return "", fmt.Errorf("find settings dir: %w; set %s to a file path", err, EnvSettingsFile)
 	}
 	return filepath.Join(dir, "docker-credential-gcr", "config.json"), nil
+}
+
+// xdgDir is $VAR when it is an absolute path (on every OS: the helper's
+// documented places), else the OS's own place (userdir). A relative one is
+// ignored, as the XDG spec says: docker runs the helper in whatever
+// directory the user is in.
+func xdgDir(getenv func(string) string, v string, osDir func(func(string) string) (string, error)) (string, error) {
+	if d := getenv(v); d != "" && filepath.IsAbs(d) {
+		return d, nil
+	}
+	return osDir(func(k string) string {
+		if k == v {
+			return "" // relative: ignored
+		}
+		return getenv(k)
+	})
 }
 
 // MaxFileSize bounds the settings file (and what the helper reads of it).
@@ -296,15 +309,15 @@ func (s *Settings) Cache(getenv func(string) string) (token.CacheOptions, error)
 		return token.CacheOptions{}, nil
 	}
 	c := token.CacheOptions{Dir: s.CacheDir}
-	if c.Dir == "" {
-		dir := getenv("XDG_CACHE_HOME")
-		if dir == "" {
-			var err error
-			if dir, err = userdir.Cache(getenv); err != nil {
-				return token.CacheOptions{}, nil // no cache dir: serve without a cache
-			}
+	switch {
+	case c.Dir == "":
+		dir, err := xdgDir(getenv, "XDG_CACHE_HOME", userdir.Cache)
+		if err != nil {
+			return token.CacheOptions{}, nil // no cache dir: serve without a cache
 		}
 		c.Dir = filepath.Join(dir, "docker-credential-gcr")
+	case !filepath.IsAbs(c.Dir):
+		return token.CacheOptions{}, fmt.Errorf("cache dir %q (%s or cache_dir in the settings file) is a relative path, which would be resolved against the directory docker runs in; set an absolute path", c.Dir, EnvCacheDir)
 	}
 	if s.RefreshMargin != "" {
 		d, err := time.ParseDuration(s.RefreshMargin)
