@@ -63,6 +63,33 @@ func (s *Settings) For(host string) *Settings {
 	return &out
 }
 
+// normalizeOverrides keys registry_overrides by host[:port] as For looks
+// them up (registry.NormalizeHost), so that an entry written by hand in
+// another form ("EU-docker.pkg.dev", "https://host/") applies to its host
+// rather than leaving it to the default identity. A key that is no host is
+// kept as it is (no host docker sends can match it); two keys of one host
+// are an error: which identity applies would be a guess.
+func (s *Settings) normalizeOverrides() error {
+	if len(s.RegistryOverrides) == 0 {
+		return nil
+	}
+	out := make(map[string]*Override, len(s.RegistryOverrides))
+	from := make(map[string]string, len(s.RegistryOverrides)) // host -> key as written
+	for k, o := range s.RegistryOverrides {
+		h, err := registry.NormalizeHost(k)
+		if err != nil {
+			h = k
+		}
+		if prev, dup := from[h]; dup {
+			a, b := min(prev, k), max(prev, k)
+			return fmt.Errorf("registry_overrides names %s twice (as %q and %q); keep one of them", h, a, b)
+		}
+		from[h], out[h] = k, o
+	}
+	s.RegistryOverrides = out
+	return nil
+}
+
 // Overridden lists the hosts with their own identity, sorted.
 func (s *Settings) Overridden() []string {
 	return slices.Sorted(maps.Keys(s.RegistryOverrides))

@@ -164,6 +164,9 @@ func Load(path string) (*Settings, error) {
 	if err := json.Unmarshal(data, s); err != nil {
 		return nil, fmt.Errorf("read settings %s: %w; fix it or run `docker-credential-gcr config --unset-all`", path, err)
 	}
+	if err := s.normalizeOverrides(); err != nil {
+		return nil, fmt.Errorf("read settings %s: %w", path, err)
+	}
 	return s, nil
 }
 
