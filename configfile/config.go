@@ -38,10 +38,10 @@ type dockerConfig struct {
 // Parse reads credHelpers and credsStore as docker reads them. An empty file
 // is an empty config, as for docker. An error names the line and column. A
 // leading UTF-8 byte order mark is skipped, though docker cannot read a
-// file that has one (HasBOM): doctor says so, and configure-docker removes
+// file that has one (fsutil.HasBOM): doctor says so, and configure-docker removes
 // it.
 func Parse(data []byte) (*Config, error) {
-	data = TrimBOM(data)
+	data = fsutil.TrimBOM(data)
 	if blank(data) {
 		return &Config{}, nil
 	}

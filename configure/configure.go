@@ -12,6 +12,7 @@ import (
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/diff"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/onpath"
 	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/settings"
@@ -86,8 +87,8 @@ func Docker(ctx context.Context, o Options) error {
 		// Docker ignores a config.json that starts with a byte order mark
 		// (Notepad's "UTF-8 with BOM"): the edit removes it, and keeps
 		// every other byte.
-		if hadBOM = configfile.HasBOM(data); hadBOM {
-			data = configfile.TrimBOM(data)
+		if hadBOM = fsutil.HasBOM(data); hadBOM {
+			data = fsutil.TrimBOM(data)
 		}
 		if o.Remove {
 			out, results, err = configfile.RemoveCredHelpers(data, hosts, HelperName)

@@ -15,6 +15,8 @@
 // gets what docker login stored for it, or the literal not-found text of the
 // protocol, which clients match to fall back to anonymous access. "Not found"
 // is never used for a real failure: that would make docker silently go
-// anonymous. The Helper is handed its token function, store and docker
+// anonymous. A service-account key stored by docker login (_json_key,
+// _json_key_base64) is kept and handed back without the byte order mark a
+// Notepad-saved key file brings (keySecret). The Helper is handed its token function, store and docker
 // config path (internal/app builds them); it reads nothing else.
 package credhelper

@@ -11,6 +11,7 @@ import (
 	"github.com/docker/docker-credential-helpers/credentials"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/configfile"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
 	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/store"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
@@ -75,7 +76,7 @@ func (h *Helper) Get(serverURL string) (string, string, error) {
 		c, err := h.c.Store.Get(host)
 		switch {
 		case err == nil && (!google || h.usable(host, c)):
-			return c.Username, c.Secret, nil
+			return c.Username, keySecret(c.Username, c.Secret), nil
 		case err != nil && !errors.Is(err, store.ErrNotFound) && !google:
 			return "", "", err
 		}
@@ -118,7 +119,29 @@ func (h *Helper) Add(c *credentials.Credentials) error {
 		return fmt.Errorf("store credentials for %s: no credential store is configured", host)
 	}
 	h.purgeExpired()
-	return h.c.Store.Put(host, &store.Credential{ServerURL: strings.TrimSpace(c.ServerURL), Username: c.Username, Secret: c.Secret, StoredAt: h.c.Now().UTC()})
+	return h.c.Store.Put(host, &store.Credential{ServerURL: strings.TrimSpace(c.ServerURL), Username: c.Username, Secret: keySecret(c.Username, c.Secret), StoredAt: h.c.Now().UTC()})
+}
+
+// keySecret is a password as a registry takes it: a service-account key
+// without the byte order mark that a key file saved by Notepad ("UTF-8 with
+// BOM") brings through `docker login --password-stdin < key.json`, which no
+// registry parses. For _json_key_base64 the mark may be before the base64
+// text (the text saved with one) or inside it: the base64 of a file that
+// starts with one begins with the 4 characters that encode exactly its 3
+// bytes ("77u/", "77u_" in the URL alphabet), so dropping them leaves the
+// rest valid as it was. Any other username's password is kept as sent. get
+// applies it too, to keys stored before store did.
+func keySecret(username, secret string) string {
+	switch username {
+	case UsernameJSONKey:
+		return strings.TrimPrefix(secret, fsutil.BOM)
+	case UsernameJSONKeyBase64:
+		secret = strings.TrimPrefix(secret, fsutil.BOM)
+		for _, encodedBOM := range []string{"77u/", "77u_"} {
+			secret = strings.TrimPrefix(secret, encodedBOM)
+		}
+	}
+	return secret
 }
 
 // purgeExpired forgets stored access tokens of Google hosts past their

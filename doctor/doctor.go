@@ -86,7 +86,7 @@ func Run(ctx context.Context, w io.Writer, s Setup, o Options) error {
 			problems = append(problems, rerr.Error())
 		default:
 			p("docker config:    %s", path)
-			if configfile.HasBOM(data) {
+			if fsutil.HasBOM(data) {
 				problems = append(problems, fmt.Sprintf("%s starts with a byte order mark (BOM, Notepad's \"UTF-8 with BOM\"): docker cannot read it and ignores the whole file; run `docker-credential-gcr configure-docker`, which removes it, or save the file as UTF-8 without BOM", path))
 			}
 			if cfg, err = configfile.Parse(data); err != nil {

@@ -28,7 +28,9 @@ var perRegistryFlags = []string{"token-source", "credentials-file", "impersonate
 // For returns the settings that apply to registry host (any form
 // NormalizeHost takes): s with the host's registry_overrides laid over it,
 // which win over the settings file's and the environment's values for
-// that host (the user named the host). It is s itself for a host with no
+// that host (the user named the host); a host's own credentials_file also
+// puts aside the access-token file of every host, which comes before it in
+// the chain. It is s itself for a host with no
 // override: every caller that serves a registry (get, print-access-token
 // HOST, doctor HOST, the kubelet plugin for an image's registry) asks For
 // and builds its token options from the result, so each identity gets its
@@ -50,9 +52,42 @@ func (s *Settings) For(host string) *Settings {
 		out.TokenSources = slices.Clone(o.TokenSources)
 	}
 	out.CredentialsFile = first(o.CredentialsFile, s.CredentialsFile)
+	if o.CredentialsFile != "" && len(o.TokenSources) == 0 {
+		// The host's key is its identity: the access-token file set for
+		// every host, first in the chain, would serve it as the default
+		// identity instead.
+		out.TokenFile = ""
+	}
 	out.ImpersonateServiceAccount = first(o.ImpersonateServiceAccount, s.ImpersonateServiceAccount)
 	out.WorkloadIdentityProvider = first(o.WorkloadIdentityProvider, s.WorkloadIdentityProvider)
 	return &out
+}
+
+// normalizeOverrides keys registry_overrides by host[:port] as For looks
+// them up (registry.NormalizeHost), so that an entry written by hand in
+// another form ("EU-docker.pkg.dev", "https://host/") applies to its host
+// rather than leaving it to the default identity. A key that is no host is
+// kept as it is (no host docker sends can match it); two keys of one host
+// are an error: which identity applies would be a guess.
+func (s *Settings) normalizeOverrides() error {
+	if len(s.RegistryOverrides) == 0 {
+		return nil
+	}
+	out := make(map[string]*Override, len(s.RegistryOverrides))
+	from := make(map[string]string, len(s.RegistryOverrides)) // host -> key as written
+	for k, o := range s.RegistryOverrides {
+		h, err := registry.NormalizeHost(k)
+		if err != nil {
+			h = k
+		}
+		if prev, dup := from[h]; dup {
+			a, b := min(prev, k), max(prev, k)
+			return fmt.Errorf("registry_overrides names %s twice (as %q and %q); keep one of them", h, a, b)
+		}
+		from[h], out[h] = k, o
+	}
+	s.RegistryOverrides = out
+	return nil
 }
 
 // Overridden lists the hosts with their own identity, sorted.

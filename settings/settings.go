@@ -1,7 +1,6 @@
 package settings
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -118,19 +117,28 @@ func Path(getenv func(string) string) (string, error) {
 	if p := getenv(EnvSettingsFile); p != "" {
 		return p, nil
 	}
-	dir := getenv("XDG_CONFIG_HOME")
-	if dir == "" {
-		var err error
-		if dir, err = userdir.Config(getenv); err != nil {
-			return "", fmt.Errorf("find settings dir: %w; set %s to a file path", err, EnvSettingsFile)
-		}
+	dir, err := xdgDir(getenv, "XDG_CONFIG_HOME", userdir.Config)
+	if err != nil {
+		return "", fmt.Errorf("find settings dir: %w; set %s to a file path", err, EnvSettingsFile)
 	}
 	return filepath.Join(dir, "docker-credential-gcr", "config.json"), nil
 }
 
-// utf8BOM is the byte order mark that Windows editors put at the start of
-// a UTF-8 file.
-var utf8BOM = []byte{0xef, 0xbb, 0xbf}
+// xdgDir is $VAR when it is an absolute path (on every OS: the helper's
+// documented places), else the OS's own place (userdir). A relative one is
+// ignored, as the XDG spec says: docker runs the helper in whatever
+// directory the user is in.
+func xdgDir(getenv func(string) string, v string, osDir func(func(string) string) (string, error)) (string, error) {
+	if d := getenv(v); d != "" && filepath.IsAbs(d) {
+		return d, nil
+	}
+	return osDir(func(k string) string {
+		if k == v {
+			return "" // relative: ignored
+		}
+		return getenv(k)
+	})
+}
 
 // MaxFileSize bounds the settings file (and what the helper reads of it).
 const MaxFileSize = 1 << 20
@@ -152,9 +160,12 @@ func Load(path string) (*Settings, error) {
 		return nil, fmt.Errorf("read settings: %w", err)
 	}
 	// Notepad saves "UTF-8 with BOM"; the mark is no part of the JSON.
-	data = bytes.TrimPrefix(data, utf8BOM)
+	data = fsutil.TrimBOM(data)
 	if err := json.Unmarshal(data, s); err != nil {
 		return nil, fmt.Errorf("read settings %s: %w; fix it or run `docker-credential-gcr config --unset-all`", path, err)
+	}
+	if err := s.normalizeOverrides(); err != nil {
+		return nil, fmt.Errorf("read settings %s: %w", path, err)
 	}
 	return s, nil
 }
@@ -263,12 +274,15 @@ func (s *Settings) file() string {
 }
 
 // checkPaths refuses a relative credentials or token file that came from the
-// settings file or from our own variables: it would be resolved against
-// whatever directory docker runs in, so a repository's own key.json would be
-// used on a docker pull inside it. Google's GOOGLE_APPLICATION_CREDENTIALS
-// and gcloud's CLOUDSDK_AUTH_ACCESS_TOKEN_FILE keep their meaning (relative
-// to the working directory, as Google's libraries and gcloud read them):
-// the user set them for the command at hand.
+// settings file (a registry's override included) or from our own variables:
+// it would be resolved against whatever directory docker runs in, so a
+// repository's own key.json would be used on a docker pull inside it.
+// Google's GOOGLE_APPLICATION_CREDENTIALS and gcloud's
+// CLOUDSDK_AUTH_ACCESS_TOKEN_FILE keep their meaning (relative to the
+// working directory, as Google's libraries and gcloud read them): the user
+// set them for the command at hand. Which one a value came from is told by
+// the value, not by which variable is set: an override replaces them for
+// its host.
 func (s *Settings) checkPaths(getenv func(string) string) error {
 	for _, f := range []struct {
 		value, ours, google, key, flag string
@@ -279,10 +293,10 @@ func (s *Settings) checkPaths(getenv func(string) string) error {
 		if f.value == "" || filepath.IsAbs(f.value) {
 			continue
 		}
-		switch {
-		case getenv(f.ours) != "":
+		switch f.value {
+		case getenv(f.ours):
 			return fmt.Errorf("%s=%q is a relative path, which would be resolved against the directory docker runs in; set it to an absolute path", f.ours, f.value)
-		case getenv(f.google) != "":
+		case getenv(f.google):
 			continue // Google's own variable: relative to the working directory
 		}
 		return fmt.Errorf("%s: %s %q is a relative path, which would be resolved against the directory docker runs in; store an absolute path: `docker-credential-gcr config --%s=PATH` (a relative PATH is resolved where you run config)", s.file(), f.key, f.value, f.flag)
@@ -298,15 +312,15 @@ func (s *Settings) Cache(getenv func(string) string) (token.CacheOptions, error)
 		return token.CacheOptions{}, nil
 	}
 	c := token.CacheOptions{Dir: s.CacheDir}
-	if c.Dir == "" {
-		dir := getenv("XDG_CACHE_HOME")
-		if dir == "" {
-			var err error
-			if dir, err = userdir.Cache(getenv); err != nil {
-				return token.CacheOptions{}, nil // no cache dir: serve without a cache
-			}
+	switch {
+	case c.Dir == "":
+		dir, err := xdgDir(getenv, "XDG_CACHE_HOME", userdir.Cache)
+		if err != nil {
+			return token.CacheOptions{}, nil // no cache dir: serve without a cache
 		}
 		c.Dir = filepath.Join(dir, "docker-credential-gcr")
+	case !filepath.IsAbs(c.Dir):
+		return token.CacheOptions{}, fmt.Errorf("cache dir %q (%s or cache_dir in the settings file) is a relative path, which would be resolved against the directory docker runs in; set an absolute path", c.Dir, EnvCacheDir)
 	}
 	if s.RefreshMargin != "" {
 		d, err := time.ParseDuration(s.RefreshMargin)

@@ -102,10 +102,11 @@ func (c *fileCache) now() time.Time {
 
 func (c *fileCache) path(key string) string { return filepath.Join(c.dir, key+".json") }
 
-// wrap puts ts behind its skip note (skipnote.go), then behind the cache:
-// a hit never reads the note.
+// wrap puts ts behind the cache, and on a miss in a usable cache dir behind
+// its skip note (skipnote.go): a hit never reads the note, and a dir that
+// is not the user's alone is not asked about one.
 func (c *fileCache) wrap(key string, ts tokenSource, subjectExpiry time.Time) tokenSource {
-	return cachedSource{c: c, key: key, ts: noted{c: c, key: key, ts: ts}, subjectExpiry: subjectExpiry}
+	return cachedSource{c: c, key: key, ts: ts, subjectExpiry: subjectExpiry}
 }
 
 // cachedSource is ts behind the cache entry key.
@@ -128,8 +129,9 @@ func (s cachedSource) Token(ctx context.Context) (*Token, error) {
 	}
 	if err := c.ensureDir(); err != nil {
 		log.DebugContext(ctx, "cache unusable, fetching without it", "dir", c.dir, "error", err)
-		return s.ts.Token(ctx) // no usable cache dir: serve without it
+		return s.ts.Token(ctx) // no usable cache dir: serve without it, and without its notes
 	}
+	ts := noted{c: c, key: key, ts: s.ts}
 	start := time.Now()
 	timeout := c.lockWaitFor(ctx)
 	unlock, t, err := s.lockOrWait(ctx, timeout)
@@ -145,7 +147,7 @@ func (s cachedSource) Token(ctx context.Context) (*Token, error) {
 		log.DebugContext(ctx, "cache lock not taken, fetching anyway", "error", err)
 	}
 	log.DebugContext(ctx, "cache miss", "file", short(key))
-	t, err = s.ts.Token(ctx)
+	t, err = ts.Token(ctx)
 	if err != nil {
 		// A transient failure: a token that is still valid beats none.
 		if stale := c.load(key); stale != nil {

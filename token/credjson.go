@@ -6,10 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // The credential JSON types golang.org/x/oauth2/google accepts.
@@ -136,14 +133,14 @@ func decodeBase64(b []byte) ([]byte, error) {
 }
 
 // decodeCredential decodes a credential JSON strictly: one JSON object, no
-// key twice in any object at any depth (encoding/json, which the library
-// uses, keeps the last copy of a string and merges the copies of an object,
-// so two copies would let a check and the library see different files), a
-// field of the wrong type refused. The type is not checked here.
+// key twice in any object at any depth, in any case (StrictJSON: the
+// library's encoding/json would merge the copies, so a check and the library
+// would see different files), a field of the wrong type refused. The type
+// is not checked here.
 func decodeCredential(data []byte) (*credential, error) {
 	if json.Valid(data) {
-		if err := noDuplicateKeys(data); err != nil {
-			return nil, err
+		if err := StrictJSON(data, true); err != nil {
+			return nil, fmt.Errorf("%w; a credential file names each key once", err)
 		}
 	}
 	var c credential
@@ -171,82 +168,4 @@ func jsonKind(k string) string {
 		return "JSON array"
 	}
 	return "number"
-}
-
-// noDuplicateKeys refuses a JSON value in which an object has two keys that
-// encoding/json would match to the same field: equal after its case folding.
-func noDuplicateKeys(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := walkJSON(dec, ""); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("invalid JSON: more than one value")
-	}
-	return nil
-}
-
-// walkJSON reads one value from dec, checking every object in it.
-func walkJSON(dec *json.Decoder, path string) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return fmt.Errorf("invalid JSON: %w", err)
-	}
-	switch tok {
-	case json.Delim('{'):
-		seen := map[string]bool{}
-		for dec.More() {
-			k, err := dec.Token()
-			if err != nil {
-				return fmt.Errorf("invalid JSON: %w", err)
-			}
-			key, _ := k.(string)
-			folded := foldKey(key)
-			at := key
-			if path != "" {
-				at = path + "." + key
-			}
-			if seen[folded] {
-				return fmt.Errorf("duplicate key %q (at %s): a credential file names each key once", truncate(key, 60), truncate(at, 120))
-			}
-			seen[folded] = true
-			if err := walkJSON(dec, at); err != nil {
-				return err
-			}
-		}
-		_, err = dec.Token() // '}'
-	case json.Delim('['):
-		for i := 0; dec.More(); i++ {
-			if err := walkJSON(dec, fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
-			}
-		}
-		_, err = dec.Token() // ']'
-	}
-	if err != nil {
-		return fmt.Errorf("invalid JSON: %w", err)
-	}
-	return nil
-}
-
-// foldKey folds a JSON key as encoding/json does to match a struct field
-// case-insensitively (its foldName): two keys with the same fold land in the
-// same field.
-func foldKey(k string) string {
-	b := make([]byte, 0, len(k))
-	for i := 0; i < len(k); {
-		if c := k[i]; c < utf8.RuneSelf {
-			if 'a' <= c && c <= 'z' {
-				c -= 'a' - 'A'
-			}
-			b = append(b, c)
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(k[i:])
-		b = utf8.AppendRune(b, unicode.ToUpper(unicode.ToLower(r)))
-		i += n
-	}
-	return string(b)
 }

@@ -89,7 +89,8 @@
 // A credential file may have been written by someone else (a cloned
 // repository, a CI artifact, a planted file): its contents never widen what
 // the helper talks to. A file is decoded once, strictly (a key twice at any
-// depth, an unknown type: refused), into the package's own typed structs
+// depth, in any case, an unknown type: refused; StrictJSON, which subject
+// tokens' claims and the kubelet's requests share), into the package's own typed structs
 // (credjson.go), checked against what the helper itself trusts (validate.go:
 // the universes googleapis.com, s3nsapis.fr and the universe_domain setting;
 // Google's endpoints of the file's universe; the GitHub Actions runner's own
@@ -101,7 +102,8 @@
 // FuzzCredentialView runs the library on every file the check accepts and
 // fails if it contacts an origin the check did not trust. The iam_endpoint
 // setting receives a bearer token: New refuses one that is not IAM
-// Credentials of a trusted universe.
+// Credentials of a trusted universe, and it serves only that universe's
+// tokens (another universe's are impersonated at their own).
 //
 // Every file the chain reads (credential, access-token, subject-token and
 // gcloud configuration files) is read with fsutil.ReadRegular: a regular

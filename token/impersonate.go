@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -68,10 +67,18 @@ func (s impersonated) Token(ctx context.Context) (*Token, error) {
 	return t, nil
 }
 
-// iamEndpoint is the IAM Credentials API of a universe.
+// iamEndpoint is the IAM Credentials API of a universe: the iam_endpoint
+// setting when it is one of that universe's (a regional or Private Service
+// Connect endpoint), since it receives the base token and a token of one
+// universe never goes to another's endpoints; a custom endpoint the user
+// opted into (AllowCustomURLs), which is no universe's, for every universe;
+// else https://iamcredentials.UNIVERSE.
 func iamEndpoint(o *Options, universe string) string {
-	if o.IAMEndpoint != "" {
-		return strings.TrimSuffix(o.IAMEndpoint, "/")
+	if e := o.IAMEndpoint; e != "" {
+		ofUniverse := checkIAMEndpoint(e, trust{universes: []string{universe}}) == nil
+		if ofUniverse || o.AllowCustomURLs && checkIAMEndpoint(e, o.trust()) != nil {
+			return strings.TrimSuffix(e, "/")
+		}
 	}
 	return "https://iamcredentials." + universe
 }
@@ -93,14 +100,9 @@ func generateAccessToken(ctx context.Context, o *Options, universe, bearer, call
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+bearer)
-	resp, err := o.httpClient().Do(req)
+	resp, rb, err := send(o.httpClient(), req)
 	if err != nil {
 		return nil, fmt.Errorf("impersonate %s: %w", target, err)
-	}
-	defer resp.Body.Close()
-	rb, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("impersonate %s: read answer: %w", target, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, impersonationError(resp.StatusCode, rb, caller, target)
@@ -128,11 +130,11 @@ func impersonationError(status int, body []byte, caller, target string) error {
 	}
 	_ = json.Unmarshal(body, &g) // best effort: the status code is enough
 	detail := fmt.Sprintf("HTTP %d", status)
-	if g.Error.Status != "" {
+	if validCode(strings.ToLower(g.Error.Status)) { // PERMISSION_DENIED
 		detail += " " + g.Error.Status
 	}
 	if g.Error.Message != "" {
-		detail += ": " + truncate(g.Error.Message, 200)
+		detail += ": " + shown(g.Error.Message, 200)
 	}
 	switch status {
 	case http.StatusForbidden:

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strings"
 	"time"
@@ -138,63 +137,17 @@ func ReadJWT(token string, now time.Time) (*JWTClaims, error) {
 }
 
 // decodeObject decodes a JSON object into v, refusing duplicate names at
-// any depth (two readers could disagree on which one counts) and trailing
-// data.
+// any depth and trailing data (StrictJSON).
 func decodeObject(b []byte, v any) error {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || b[0] != '{' {
 		return errors.New("not an object")
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := noDuplicateNames(dec); err != nil {
+	if err := StrictJSON(b, false); err != nil {
 		return err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("data after the object")
-	}
 	if json.Unmarshal(b, v) != nil {
-		return errors.New("invalid JSON")
-	}
-	return nil
-}
-
-// noDuplicateNames reads one JSON value from dec and fails on an object
-// with a name twice.
-func noDuplicateNames(dec *json.Decoder) error {
-	t, err := dec.Token()
-	if err != nil {
-		return errors.New("invalid JSON")
-	}
-	d, ok := t.(json.Delim)
-	if !ok {
-		return nil
-	}
-	switch d {
-	case '{':
-		seen := map[string]bool{}
-		for dec.More() {
-			k, err := dec.Token()
-			if err != nil {
-				return errors.New("invalid JSON")
-			}
-			name, _ := k.(string)
-			if seen[name] {
-				return fmt.Errorf("claim %q appears twice", truncate(name, 40))
-			}
-			seen[name] = true
-			if err := noDuplicateNames(dec); err != nil {
-				return err
-			}
-		}
-	case '[':
-		for dec.More() {
-			if err := noDuplicateNames(dec); err != nil {
-				return err
-			}
-		}
-	}
-	if _, err := dec.Token(); err != nil { // the closing delimiter
-		return errors.New("invalid JSON")
+		return errInvalidJSON
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -188,18 +187,13 @@ func githubIDToken(ctx context.Context, o *Options, host, target, requestToken s
 	req.Header.Set("Accept", "application/json")
 	hc := *o.httpClient()
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := hc.Do(req)
+	resp, body, err := send(&hc, req)
 	if err != nil {
-		err = fmt.Errorf("%s: %w", where, scrubURLError(err))
+		err = fmt.Errorf("%s: %w", where, err)
 		if ctx.Err() != nil {
 			return "", withHint(err, "GitHub's ID token service did not answer in time: re-run the job, or raise the timeout setting (DOCKER_CREDENTIAL_GCR_TIMEOUT)")
 		}
 		return "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
-	if err != nil {
-		return "", fmt.Errorf("%s: read answer: %w", where, err)
 	}
 	switch s := resp.StatusCode; {
 	case s == http.StatusOK:
@@ -214,7 +208,7 @@ func githubIDToken(ctx context.Context, o *Options, host, target, requestToken s
 	var a struct {
 		Value string `json:"value"`
 	}
-	if len(body) > maxAnswer || json.Unmarshal(body, &a) != nil || strings.TrimSpace(a.Value) == "" {
+	if json.Unmarshal(body, &a) != nil || strings.TrimSpace(a.Value) == "" {
 		return "", fmt.Errorf("%s: the answer is not {\"value\": TOKEN} (HTTP 200, %s)", where, contentType(resp))
 	}
 	return strings.TrimSpace(a.Value), nil

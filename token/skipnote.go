@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/redact"
 )
 
 // skipFor is how long a source that timed out or could not be reached is
@@ -31,7 +32,8 @@ type skipNote struct {
 }
 
 // noted is a source behind its skip note: the cache puts it around bounded
-// on a miss (fileCache.wrap), so a hit never reads the note. While a note
+// on a miss in a usable cache dir (cachedSource.Token), so a hit never
+// reads the note, and a dir that is not the user's alone is never asked. While a note
 // younger than skipFor is there, the source is not asked: its token request
 // fails at once with the noted reason and when it will be tried again. A
 // failure that was a real one (a configured source timing out) stays one,
@@ -88,7 +90,7 @@ func (c *fileCache) loadNote(path string) *skippedError {
 	if n.At.After(now) || !now.Before(n.At.Add(skipFor)) {
 		return nil
 	}
-	return &skippedError{reason: shown(n.Reason), at: n.At, until: n.At.Add(skipFor), notConfigured: n.NotConfigured}
+	return &skippedError{reason: shown(n.Reason, 300), at: n.At, until: n.At.Add(skipFor), notConfigured: n.NotConfigured}
 }
 
 func (c *fileCache) storeNote(path string, err error) {
@@ -96,16 +98,18 @@ func (c *fileCache) storeNote(path string, err error) {
 	_ = fsutil.WriteFileAtomic(path, b, 0o600) // best effort, like the cache
 }
 
-// shown is a note's reason as it may be printed: one line of at most 300
-// bytes, no control character.
-func shown(s string) string {
+// shown is text from outside (a server's message, a noted reason) as it
+// may be printed in docker's one-line error: no control character, what
+// looks like a secret (a token, a JWT, a key) masked by redact.String, at
+// most n bytes.
+func shown(s string, n int) string {
 	s = strings.Map(func(r rune) rune {
 		if r < ' ' || r == 0x7f {
 			return ' '
 		}
 		return r
 	}, s)
-	return truncate(s, 300)
+	return truncate(redact.String(s), n)
 }
 
 // skippedError is a source skipped for its note: the noted reason, and when

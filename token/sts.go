@@ -8,12 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/docker-credential-gcr/docker-credential-gcr/internal/redact"
 )
 
 // STS token exchange (RFC 8693) of an external OIDC token for a federated
@@ -126,17 +122,9 @@ func ExchangeToken(ctx context.Context, hc *http.Client, r ExchangeRequest) (*To
 		now = time.Now
 	}
 	start := now()
-	resp, err := hc.Do(req)
+	resp, body, err := send(hc, req)
 	if err != nil {
-		return nil, fmt.Errorf("token exchange at %s: %w", host, scrubURLError(err))
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
-	if err != nil {
-		return nil, fmt.Errorf("token exchange at %s: read answer: %w", host, err)
-	}
-	if len(body) > maxAnswer {
-		return nil, fmt.Errorf("token exchange at %s: the answer is over %d bytes", host, maxAnswer)
+		return nil, fmt.Errorf("token exchange at %s: %w", host, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, stsRefusal(resp.StatusCode, body, host, r)
@@ -169,12 +157,6 @@ func audienceUniverse(audience string) string {
 	return u
 }
 
-// jwtLike matches anything shaped like a compact JWS, to keep a subject
-// token out of a description that might echo it.
-var jwtLike = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*`)
-})
-
 // stsRefusal describes a non-200 answer: Google's {"error",
 // "error_description"} when the body has them, never the body itself.
 func stsRefusal(status int, body []byte, host string, r ExchangeRequest) error {
@@ -185,15 +167,7 @@ func stsRefusal(status int, body []byte, host string, r ExchangeRequest) error {
 	}
 	if json.Unmarshal(body, &b) == nil && validCode(b.Error) {
 		e.Code = b.Error
-		d := strings.ReplaceAll(b.Description, r.SubjectToken, "[subject token]")
-		d = jwtLike().ReplaceAllString(d, "[JWT]")
-		d = strings.Map(func(r rune) rune {
-			if r < ' ' || r == 0x7f {
-				return ' '
-			}
-			return r
-		}, d)
-		e.Description = truncate(redact.String(d), 300)
+		e.Description = shown(strings.ReplaceAll(b.Description, r.SubjectToken, "[subject token]"), 300)
 	}
 	switch {
 	case e.Code == "invalid_target":
@@ -236,6 +210,26 @@ func contentType(resp *http.Response) string {
 	}
 	ct, _, _ = strings.Cut(ct, ";")
 	return truncate(strings.TrimSpace(ct), 40)
+}
+
+// send sends req with hc and reads the answer, at most maxAnswer bytes: the
+// response (its body read and closed) and the body, or an error without
+// the URL (scrubURLError). Every request of the chain's own (STS, IAM
+// Credentials, GitHub's ID token endpoint) goes through it.
+func send(hc *http.Client, req *http.Request) (*http.Response, []byte, error) {
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, nil, scrubURLError(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read answer: %w", err)
+	}
+	if len(body) > maxAnswer {
+		return nil, nil, fmt.Errorf("the answer is over %d bytes", maxAnswer)
+	}
+	return resp, body, nil
 }
 
 // scrubURLError drops the URL a transport error repeats: the endpoint is

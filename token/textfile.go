@@ -5,14 +5,16 @@ import (
 	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/fsutil"
 )
 
 // Windows writes text files with a byte order mark: Notepad's "UTF-8 with
 // BOM", and UTF-16LE after FF FE from Windows PowerShell 5's `>` (so
 // `gcloud auth print-access-token > token.txt` there). The mark is no part
 // of a token or of JSON, and a token with it is refused by every registry.
+// The UTF-8 one is fsutil.BOM.
 var (
-	markUTF8    = []byte{0xef, 0xbb, 0xbf}
 	markUTF16LE = []byte{0xff, 0xfe}
 	markUTF16BE = []byte{0xfe, 0xff}
 )
@@ -22,8 +24,8 @@ var (
 // Anything else is returned as is.
 func text(b []byte) []byte {
 	switch {
-	case bytes.HasPrefix(b, markUTF8):
-		return b[len(markUTF8):]
+	case fsutil.HasBOM(b):
+		return fsutil.TrimBOM(b)
 	case bytes.HasPrefix(b, markUTF16LE):
 		return fromUTF16(b[2:], func(p []byte) uint16 { return uint16(p[0]) | uint16(p[1])<<8 })
 	case bytes.HasPrefix(b, markUTF16BE):
@@ -47,7 +49,7 @@ func fromUTF16(b []byte, unit func([]byte) uint16) []byte {
 // mark names the byte order mark b starts with, "" for none.
 func mark(b []byte) string {
 	switch {
-	case bytes.HasPrefix(b, markUTF8):
+	case fsutil.HasBOM(b):
 		return "a byte order mark (Notepad's \"UTF-8 with BOM\")"
 	case bytes.HasPrefix(b, markUTF16LE), bytes.HasPrefix(b, markUTF16BE):
 		return "a UTF-16 byte order mark (Windows PowerShell 5's `>`)"

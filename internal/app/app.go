@@ -258,9 +258,12 @@ func (a *App) dockerConfigPath() string {
 	return filepath.Join(dir, "config.json")
 }
 
-// helper returns the docker-credential protocol's helper.
+// helper returns the docker-credential protocol's helper. The chain's
+// options are built for each Google host's get (hostTokens), not here: a
+// wrong token setting fails the gets that mint, never list, store, erase
+// or another registry's get.
 func (a *App) helper(ctx context.Context) (*credhelper.Helper, error) {
-	s, _, err := a.configured("")
+	s, err := a.load()
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +345,7 @@ func (a *App) kubeletPlugin() (*kubelet.Plugin, error) {
 		plugin.PodTokens = a.podTokens(s)
 		// One provider entry, one audience: the kubelet asks every pod's
 		// token for it, whatever the registry.
-		plugin.Audiences = podAudiences(p, s.OIDCAudience)
+		plugin.Audiences = kubelet.Audiences(p, s.OIDCAudience)
 	}
 	return plugin, nil
 }
@@ -390,19 +393,6 @@ func (a *App) podTokens(s *settings.Settings) func(context.Context, kubelet.Pod,
 	}
 }
 
-// podAudiences are the aud values a pod's token may carry: oidc_audience
-// when set, else the two forms a provider accepts with no allowed
-// audiences configured (its GKE identity namespace for that form).
-func podAudiences(p token.WorkloadProvider, custom string) []string {
-	switch {
-	case custom != "":
-		return []string{custom}
-	case p.IsIdentityNamespace():
-		return []string{p.OIDCAudience()}
-	}
-	return []string{p.OIDCAudience(), p.Audience()}
-}
-
 // KubeletConfigOptions are kubelet-credential-provider-config's inputs.
 type KubeletConfigOptions struct {
 	Output        string        // yaml or json
@@ -427,10 +417,6 @@ type KubeletConfigOptions struct {
 	Name string
 }
 
-// maxAudience bounds an audience: a provider's allowed audience is at most
-// 256 characters.
-const maxAudience = 256
-
 // KubeletConfig writes the CredentialProviderConfig that installs the
 // plugin (the registered hosts included), with tokenAttributes and env for
 // per-pod identity when a provider is given; or, with o.RBAC, the objects
@@ -445,7 +431,7 @@ func (a *App) KubeletConfig(w io.Writer, o KubeletConfigOptions) error {
 		return err
 	}
 	c := kubelet.Config{Name: name, MatchImages: kubelet.MatchImages(registries(s)), CacheDuration: o.CacheDuration}
-	pod, provider, err := kubeletPodConfig(s, o)
+	pod, provider, err := kubelet.NewPodConfig(s, kubelet.PodOptions{Provider: o.Provider, Identity: o.Identity, Audience: o.Audience, KubeletVersion: o.KubeletVersion})
 	if err != nil {
 		return err
 	}
@@ -467,60 +453,6 @@ func (a *App) KubeletConfig(w io.Writer, o KubeletConfigOptions) error {
 	}
 	_, err = io.WriteString(w, out)
 	return err
-}
-
-// kubeletPodConfig is the per-pod part of the kubelet config, nil for node
-// identity: the flags over the settings.
-func kubeletPodConfig(s *settings.Settings, o KubeletConfigOptions) (*kubelet.PodConfig, token.WorkloadProvider, error) {
-	if o.Provider != "" {
-		s = &settings.Settings{WorkloadIdentityProvider: o.Provider, UniverseDomain: s.UniverseDomain, KubeletIdentity: s.KubeletIdentity, OIDCAudience: s.OIDCAudience}
-	}
-	p, ok, err := s.WorkloadProvider()
-	if err != nil {
-		if o.Provider != "" {
-			err = fmt.Errorf("--workload-identity-provider: %w", errors.Unwrap(err))
-		}
-		return nil, p, err
-	}
-	idv := s.KubeletIdentity
-	if o.Identity != "" {
-		idv = o.Identity
-	}
-	id, err := kubelet.ParseIdentity(idv, ok)
-	if err != nil {
-		return nil, p, err
-	}
-	if id == kubelet.IdentityNode {
-		return nil, p, nil
-	}
-	minor := 0
-	if o.KubeletVersion != "" {
-		if minor, err = kubelet.ParseKubeletVersion(o.KubeletVersion); err != nil {
-			return nil, p, err
-		}
-		if minor < kubelet.MinKubeletMinor {
-			return nil, p, fmt.Errorf("kubelet 1.%d cannot give a credential provider the pod's token (KEP-4412 starts in 1.33): print the node-identity config (no --workload-identity-provider) or upgrade the kubelet", minor)
-		}
-		if minor > kubelet.MinKubeletMinor {
-			minor = 0
-		}
-	}
-	aud := first(o.Audience, s.OIDCAudience)
-	custom := aud != ""
-	if !custom {
-		aud = p.OIDCAudience()
-	}
-	if strings.ContainsFunc(aud, func(r rune) bool { return r <= ' ' || r == 0x7f }) || len(aud) > maxAudience {
-		return nil, p, fmt.Errorf("audience %q: want at most %d characters without spaces (a provider's allowed audience)", aud, maxAudience)
-	}
-	env := []kubelet.EnvVar{
-		{Name: settings.EnvProvider, Value: p.Audience()},
-		{Name: settings.EnvKubeletIdentity, Value: string(id)},
-	}
-	if custom {
-		env = append(env, kubelet.EnvVar{Name: settings.EnvOIDCAudience, Value: aud})
-	}
-	return &kubelet.PodConfig{Identity: id, Audience: aud, Env: env, KubeletMinor: minor}, p, nil
 }
 
 func first(vs ...string) string {
@@ -587,7 +519,7 @@ type PrintOptions struct {
 // PrintAccessToken writes a token for scripts on w; a note about a
 // docker-config document's life goes to stderr.
 func (a *App) PrintAccessToken(ctx context.Context, w io.Writer, o PrintOptions) error {
-	s, _, err := a.configured(o.Impersonate)
+	s, err := a.load()
 	if err != nil {
 		return err
 	}

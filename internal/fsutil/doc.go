@@ -25,7 +25,10 @@
 // data file itself: WriteFileAtomic renames a new inode over it.
 //
 // ReadRegular reads a file only when it is a regular file under a size cap:
-// a FIFO (opened without blocking) or /dev/zero is refused at once.
+// a FIFO (opened without blocking) or /dev/zero is refused at once. BOM,
+// HasBOM and TrimBOM are the UTF-8 byte order mark Windows editors put in
+// front of a file's text (config.json, the settings, key and token files, a
+// key handed to docker login): one definition for every reader.
 //
 // The trust rule (trust.go, split by OS in trust_unix.go and trust_other.go)
 // is the only place that decides whether a file can be believed: CheckPrivate

@@ -52,6 +52,9 @@ var secretPatterns = sync.OnceValue(func() []*regexp.Regexp {
 		regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)`),
 		regexp.MustCompile(`(?i)"?(access_token|refresh_token|client_secret|private_key|secret|password|assertion)"?\s*[:=]\s*"?[^"\s,}&]+`),
 		regexp.MustCompile(`1//[A-Za-z0-9_\-]{20,}`), // Google refresh tokens
+		// JWTs (a CI job's or a pod's subject token, GitHub's request
+		// token): a base64url JSON header, a payload, maybe a signature.
+		regexp.MustCompile(`eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]+\.?[A-Za-z0-9_\-]*`),
 	}
 })
 
