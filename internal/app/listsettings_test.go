@@ -20,8 +20,8 @@ func TestProtocolNeedsNoTokenSettings(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			w := newWorld(t, "")
-			w.env["DOCKER_CREDENTIAL_GCR_CREDENTIAL_STORE"] = "file"
-			w.env[v[0]] = v[1]
+			w.Vars["DOCKER_CREDENTIAL_GCR_CREDENTIAL_STORE"] = "file"
+			w.Vars[v[0]] = v[1]
 			run := func(action, in string) (string, error) {
 				var out, stderr bytes.Buffer
 				err := w.app(&stderr).Protocol(context.Background(), action, strings.NewReader(in), &out)
@@ -39,7 +39,7 @@ func TestProtocolNeedsNoTokenSettings(t *testing.T) {
 			if out, err := run("get", "gcr.io"); err == nil || !strings.Contains(out, v[1]) {
 				t.Errorf("get gcr.io with %s=%s = %q, %v; want an error naming the value", v[0], v[1], out, err)
 			}
-			if n := w.g.Count("token"); n != 0 {
+			if n := w.Google.Count("token"); n != 0 {
 				t.Errorf("%d token requests, want 0", n)
 			}
 		})
