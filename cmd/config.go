@@ -25,6 +25,7 @@ func NewCmdConfig(a *appRef) *cobra.Command {
   docker-credential-gcr config --impersonate-service-account=ci@my-project.iam.gserviceaccount.com
   docker-credential-gcr config --workload-identity-provider=projects/123456789012/locations/global/workloadIdentityPools/ci-pool/providers/github
   docker-credential-gcr config --registry=europe-west1-docker.pkg.dev --impersonate-service-account=eu@my-project.iam.gserviceaccount.com
+  docker-credential-gcr config --registry=gcr.io --impersonate-service-account=none   # gcr.io: no impersonation
   docker-credential-gcr config --registry=europe-west1-docker.pkg.dev --unset-all
   docker-credential-gcr config --unset-all
   docker-credential-gcr config            # print the settings file, registry_overrides included`,
@@ -38,7 +39,7 @@ func NewCmdConfig(a *appRef) *cobra.Command {
 	f.StringVar(&o.edit.TokenSource, "token-source", "", "token source order, comma-separated: "+settings.SourceHelp())
 	f.StringVar(&o.edit.TokenFile, "token-file", "", "file holding an access token")
 	f.StringVar(&o.edit.CredentialsFile, "credentials-file", "", "credential JSON file (raw or base64)")
-	f.StringVar(&o.edit.Impersonate, "impersonate-service-account", "", "service account to impersonate (A,B,TARGET for delegates)")
+	f.StringVar(&o.edit.Impersonate, "impersonate-service-account", "", "service account to impersonate (A,B,TARGET for delegates); with --registry, none: no impersonation for that registry")
 	f.StringVar(&o.edit.MetadataAccount, "metadata-account", "", "metadata server service account (default: default)")
 	f.StringVar(&o.edit.Universe, "universe-domain", "", "universe domain of registered custom hosts (default googleapis.com)")
 	f.StringVar(&o.edit.Provider, "workload-identity-provider", "", "workload identity pool provider for the oidc source and the kubelet's pod identity (projects/NUM/locations/global/workloadIdentityPools/POOL/providers/PROV)")

@@ -89,3 +89,54 @@ func TestRegistryIdentities(t *testing.T) {
 		t.Errorf("get %s after removing %s's: principal %q, want %s", us, eu, got, usSA)
 	}
 }
+
+// TestRegistryWithoutImpersonation: config --registry=HOST
+// --impersonate-service-account=none turns the impersonation set for every
+// host off for HOST: get HOST returns the base identity's token, under the
+// cache key of a chain without impersonation (a later get of another host
+// with no impersonation at all is served from that cached token), while the
+// other hosts keep impersonating; doctor HOST says so.
+func TestRegistryWithoutImpersonation(t *testing.T) {
+	e := newEnv(t)
+	const us, sa = "us-docker.pkg.dev", "pusher@p.iam.gserviceaccount.com"
+	e.Google.AllowImpersonation(keyAccount, sa)
+	e.Vars["DOCKER_CREDENTIAL_GCR_IAM_ENDPOINT"] = e.Google.URL
+	e.Vars["DOCKER_CREDENTIAL_GCR_IMPERSONATE_SERVICE_ACCOUNT"] = sa
+	if out, _, err := e.run("", "config", "--registry=gcr.io", "--impersonate-service-account=none"); err != nil || !strings.Contains(out, `"impersonate_service_account": "none"`) {
+		t.Fatalf("config --registry=gcr.io --impersonate-service-account=none = %q, %v", out, err)
+	}
+	get := func(host string) string {
+		t.Helper()
+		out, stderr, err := e.run(host, "get")
+		var c credentials.Credentials
+		if err != nil || json.Unmarshal([]byte(out), &c) != nil {
+			t.Fatalf("get %s = %v, %q", host, err, stderr)
+		}
+		p, _ := e.Google.Principal(c.Secret)
+		return p
+	}
+	e.Google.ResetCounts()
+	if got := get("gcr.io"); got != keyAccount {
+		t.Errorf("get gcr.io (impersonation none): principal %q, want %s", got, keyAccount)
+	}
+	if got := get(us); got != sa {
+		t.Errorf("get %s: principal %q, want %s (the global impersonation)", us, got, sa)
+	}
+	if iam := e.Google.Count("iam"); iam != 1 {
+		t.Errorf("IAM requests = %d, want 1 (for %s only)", iam, us)
+	}
+	tok := e.Google.Count("token")
+	delete(e.Vars, "DOCKER_CREDENTIAL_GCR_IMPERSONATE_SERVICE_ACCOUNT")
+	if got := get(us); got != keyAccount {
+		t.Errorf("get %s without impersonation: principal %q, want %s", us, got, keyAccount)
+	}
+	if n := e.Google.Count("token"); n != tok {
+		t.Errorf("token requests %d -> %d: the token of gcr.io's chain without impersonation is cached under another key than the same chain's for %s", tok, n, us)
+	}
+	e.Vars["DOCKER_CREDENTIAL_GCR_IMPERSONATE_SERVICE_ACCOUNT"] = sa
+	out, _, _ := e.run("", "doctor", "gcr.io")
+	if strings.Contains(out, sa) || !strings.Contains(out, "settings of its own") {
+		t.Errorf("doctor gcr.io = %q, want its own settings and no impersonation of %s", out, sa)
+	}
+	e.Secrets.Check(t, "doctor", out)
+}

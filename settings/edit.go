@@ -127,6 +127,9 @@ func Update(path string, unsetAll bool, e Edit) (*Settings, error) {
 			return err
 		}
 		set("impersonate-service-account", &s.ImpersonateServiceAccount, e.Impersonate)
+		if isNone(s.ImpersonateServiceAccount) {
+			s.ImpersonateServiceAccount = "" // every host: none is the default
+		}
 		set("metadata-account", &s.MetadataAccount, e.MetadataAccount)
 		set("universe-domain", &s.UniverseDomain, e.Universe)
 		set("oidc-audience", &s.OIDCAudience, e.OIDCAudience)

@@ -10,7 +10,9 @@ import (
 )
 
 // Override is a registry's own identity: the settings it replaces for
-// that host (config --registry=HOST ...). An empty field is not overridden.
+// that host (config --registry=HOST ...). An empty field is not
+// overridden; ImpersonateServiceAccount NoImpersonation turns off, for that
+// host, the impersonation set for every host.
 type Override struct {
 	TokenSources              []string `json:"token_sources,omitempty"`
 	CredentialsFile           string   `json:"credentials_file,omitempty"`
@@ -21,6 +23,16 @@ type Override struct {
 func (o *Override) empty() bool {
 	return o == nil || len(o.TokenSources) == 0 && o.CredentialsFile == "" && o.ImpersonateServiceAccount == "" && o.WorkloadIdentityProvider == ""
 }
+
+// NoImpersonation, as a registry's impersonate_service_account (config
+// --registry=HOST --impersonate-service-account=none), means "this host: no
+// impersonation", which an empty value cannot say (it is "not
+// overridden"). No service account's email is "none".
+const NoImpersonation = "none"
+
+// isNone reports whether an impersonation value is NoImpersonation, in any
+// case (the file may be written by hand).
+func isNone(v string) bool { return strings.EqualFold(strings.TrimSpace(v), NoImpersonation) }
 
 // PerRegistryFlags are the config flags a registry can override.
 var perRegistryFlags = []string{"token-source", "credentials-file", "impersonate-service-account", "workload-identity-provider"}
@@ -59,6 +71,9 @@ func (s *Settings) For(host string) *Settings {
 		out.TokenFile = ""
 	}
 	out.ImpersonateServiceAccount = first(o.ImpersonateServiceAccount, s.ImpersonateServiceAccount)
+	if isNone(o.ImpersonateServiceAccount) {
+		out.ImpersonateServiceAccount = "" // no chain: the cache key of the base identity
+	}
 	out.WorkloadIdentityProvider = first(o.WorkloadIdentityProvider, s.WorkloadIdentityProvider)
 	return &out
 }
@@ -133,6 +148,9 @@ func editRegistry(s *Settings, unsetAll bool, e Edit) error {
 	}
 	if e.Set("impersonate-service-account") {
 		o.ImpersonateServiceAccount = strings.TrimSpace(e.Impersonate)
+		if isNone(o.ImpersonateServiceAccount) {
+			o.ImpersonateServiceAccount = NoImpersonation // stored: empty is "not overridden"
+		}
 	}
 	if e.Set("workload-identity-provider") {
 		p, err := checkProvider(e.Provider)
