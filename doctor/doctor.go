@@ -58,6 +58,11 @@ type Setup struct {
 	Override string
 	// Margin is the refresh margin.
 	Margin time.Duration
+	// Kubelet explains the kubelet plugin's identity for a registry of
+	// universe ("" in general, kubelet.Explain): its mode, provider and
+	// audience, and what a pod must carry; both "" when not configured;
+	// the error is what the plugin would fail with. Nil: not configured.
+	Kubelet func(universe string) (mode, pods string, err error)
 }
 
 // Run explains, without printing a secret, how docker would get
@@ -179,6 +184,21 @@ func Run(ctx context.Context, w io.Writer, s Setup, o Options) error {
 		}
 	}
 
+	if s.Kubelet != nil {
+		mode, pods, err := s.Kubelet(universe)
+		switch {
+		case mode != "":
+			p("kubelet plugin:   %s", mode)
+		case err != nil:
+			p("kubelet plugin:   refused: its settings are wrong (below)")
+		}
+		if pods != "" {
+			p("  pods:           %s", pods)
+		}
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
 	if s.Override != "" {
 		p("identity:         %s", s.Override)
 	}

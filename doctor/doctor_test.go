@@ -176,3 +176,57 @@ func TestByteOrderMark(t *testing.T) {
 		t.Errorf("doctor printed\n%s\nwant the entries read past the BOM", out.String())
 	}
 }
+
+// TestKubeletLines: the kubelet plugin's identity mode, from Setup.Kubelet
+// for the host's universe, is two lines; what the plugin would refuse is a
+// problem; no Kubelet, no line.
+func TestKubeletLines(t *testing.T) {
+	dir := t.TempDir()
+	base := Setup{
+		Getenv: func(k string) string { return map[string]string{"DOCKER_CONFIG": dir}[k] },
+		Tokens: func(_ context.Context, universe string) (*token.Token, error) {
+			return &token.Token{Source: "adc", Identity: "me", Universe: universe}, nil
+		},
+	}
+	var asked []string
+	for _, tt := range []struct {
+		name, host string
+		kubelet    func(string) (string, string, error)
+		want       []string
+		fail       string
+	}{
+		{"none", "", nil, nil, ""},
+		{"in general", "", func(u string) (string, string, error) {
+			asked = append(asked, u)
+			return "pod, provider P", "every pod pulls as itself", nil
+		},
+			[]string{"kubelet plugin:   pod, provider P\n", "  pods:           every pod pulls as itself\n"}, ""},
+		{"for a host", "u-france-east1-docker.s3nsregistry.fr", func(u string) (string, string, error) {
+			asked = append(asked, u)
+			return "pod, provider P", "", errors.New("provider in another universe")
+		}, []string{"kubelet plugin:   pod, provider P\n"}, "provider in another universe"},
+		{"refused", "", func(string) (string, string, error) { return "", "", errors.New("kubelet identity needs a provider") },
+			[]string{"kubelet plugin:   refused"}, "kubelet identity needs a provider"},
+	} {
+		s := base
+		if tt.kubelet != nil {
+			s.Kubelet = tt.kubelet
+		}
+		var out bytes.Buffer
+		err := Run(context.Background(), &out, s, Options{Host: tt.host})
+		for _, w := range tt.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%s: doctor printed\n%s\nwant %q", tt.name, out.String(), w)
+			}
+		}
+		if tt.want == nil && strings.Contains(out.String(), "kubelet") {
+			t.Errorf("%s: doctor printed\n%s\nwant no kubelet line", tt.name, out.String())
+		}
+		if tt.fail != "" && (err == nil || !strings.Contains(err.Error(), tt.fail)) {
+			t.Errorf("%s: doctor = %v, want a problem %q", tt.name, err, tt.fail)
+		}
+	}
+	if want := []string{"", "s3nsapis.fr"}; strings.Join(asked, ",") != strings.Join(want, ",") {
+		t.Errorf("Kubelet asked for universes %q, want %q", asked, want)
+	}
+}

@@ -495,6 +495,9 @@ func (a *App) Doctor(ctx context.Context, w io.Writer, o doctor.Options) error {
 		Impersonate:  opts.Impersonate,
 		Tokens:       tokens(opts),
 		Margin:       opts.RefreshMargin(),
+		Kubelet: func(universe string) (string, string, error) {
+			return kubelet.Explain(s, o.Host, universe)
+		},
 	}
 	if hs != s {
 		d.Override = "settings of its own (`docker-credential-gcr config --registry=" + o.Host + "`)"
