@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zalando/go-keyring"
 )
@@ -92,11 +93,24 @@ func (s *keyringStore) Put(host string, c *Credential) error {
 	})
 }
 
+// chunk splits s into items of at most chunkSize bytes, between
+// characters: a keyring that keeps text rather than bytes (the Secret
+// Service's text/plain secrets, a backend that stores UTF-16) would mangle
+// a character cut in two. Get joins the items whatever their boundaries,
+// so secrets split every chunkSize bytes by earlier versions still read.
+// Bytes that are no UTF-8 are cut anywhere (no boundary to keep).
 func chunk(s string) []string {
 	var out []string
 	for len(s) > chunkSize {
-		out = append(out, s[:chunkSize])
-		s = s[chunkSize:]
+		n := chunkSize
+		for i := 0; i < utf8.UTFMax-1 && !utf8.RuneStart(s[n]); i++ {
+			n-- // s[n] continues the character before it: cut before that one
+		}
+		if !utf8.RuneStart(s[n]) {
+			n = chunkSize
+		}
+		out = append(out, s[:n])
+		s = s[n:]
 	}
 	return append(out, s)
 }

@@ -56,6 +56,14 @@ func realKeyringChild(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "s3cret") {
 		t.Fatalf("secret-tool search = %s, %v, want the stored item", out, err)
 	}
+	// Multi-byte characters across the chunk boundaries come back whole.
+	text := strings.Repeat("a", chunkSize-1) + strings.Repeat("é€😀", 800)
+	if err := s.Put("registry.example.com", &Credential{Username: "u", Secret: text, StoredAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.Get("registry.example.com"); err != nil || c.Secret != text {
+		t.Errorf("Get() of a multi-byte secret over %d bytes: %v, intact %v", len(text), err, err == nil && c.Secret == text)
+	}
 	if t.Failed() {
 		return
 	}
