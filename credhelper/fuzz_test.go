@@ -11,8 +11,8 @@ import (
 	"github.com/docker/docker-credential-helpers/credentials"
 
 	"github.com/docker-credential-gcr/docker-credential-gcr/internal/registrytest"
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/storetest"
 	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
-	"github.com/docker-credential-gcr/docker-credential-gcr/store"
 )
 
 // FuzzProtocol drives get/store/erase/list with arbitrary stdin through
@@ -27,7 +27,7 @@ func FuzzProtocol(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, action, in string) {
 		m := &mint{}
-		h := New(context.Background(), Config{Tokens: m.tokens, Store: store.NewMemory(), StoreForGoogle: true, Now: time.Now})
+		h := New(context.Background(), Config{Tokens: m.tokens, Store: storetest.NewMemory(), StoreForGoogle: true, Now: time.Now})
 		var out bytes.Buffer
 		err := Handle(h, action, []byte(in), &out)
 		if credentials.IsErrCredentialsNotFound(err) && err.Error() != "credentials not found in native keychain" {

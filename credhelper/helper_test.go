@@ -10,6 +10,7 @@ import (
 
 	"github.com/docker/docker-credential-helpers/credentials"
 
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/storetest"
 	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/store"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
@@ -48,7 +49,7 @@ func newHelper(m *mint, st store.Store, now time.Time) *Helper {
 
 func TestGetDecision(t *testing.T) {
 	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-	st := store.NewMemory()
+	st := storetest.NewMemory()
 	put(t, st, "us-docker.pkg.dev", &store.Credential{Username: UsernameJSONKeyBase64, Secret: "KEY", StoredAt: now.Add(-48 * time.Hour)})
 	put(t, st, "eu.gcr.io", &store.Credential{Username: registry.Username, Secret: "fresh-token", StoredAt: now.Add(-59 * time.Minute)})
 	put(t, st, "asia.gcr.io", &store.Credential{Username: registry.Username, Secret: "old-token", StoredAt: now.Add(-61 * time.Minute)})
@@ -93,7 +94,7 @@ func TestGetDecision(t *testing.T) {
 }
 
 func TestStoreDisabledForGoogle(t *testing.T) {
-	st := store.NewMemory()
+	st := storetest.NewMemory()
 	put(t, st, "gcr.io", &store.Credential{Username: UsernameJSONKey, Secret: "KEY", StoredAt: time.Now()})
 	m := &mint{}
 	h := New(context.Background(), Config{Tokens: m.tokens, Store: st, StoreForGoogle: false})
@@ -109,7 +110,7 @@ func TestAddDeleteList(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(`{"credHelpers": {"us-east1-docker.pkg.dev": "gcr", "gcr.io": "gcloud", "ghcr.io": "gcr"}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	st := store.NewMemory()
+	st := storetest.NewMemory()
 	h := New(context.Background(), Config{Tokens: (&mint{}).tokens, Store: st, Now: func() time.Time { return now }, DockerConfig: cfg})
 
 	if err := h.Add(&credentials.Credentials{ServerURL: "https://MyReg.ncr.fin-ntruss.com/", Username: "AK", Secret: "SK"}); err != nil {
@@ -191,7 +192,7 @@ func TestListServerURLAndServedHosts(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(`{"credsStore": "gcr"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	st := store.NewMemory()
+	st := storetest.NewMemory()
 	put(t, st, "legacy.example.com", &store.Credential{Username: "OLD", Secret: "S", StoredAt: now}) // stored before server URLs were kept
 	m := &mint{}
 	h := New(context.Background(), Config{Tokens: m.tokens, Store: st, StoreForGoogle: true, DockerConfig: cfg,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/docker/docker-credential-helpers/credentials"
 
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/storetest"
 	"github.com/docker-credential-gcr/docker-credential-gcr/store"
 )
 
@@ -36,7 +37,7 @@ func TestStoredKeyWithoutBOM(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, host := range []string{"us-docker.pkg.dev", "myreg.ncr.fin-ntruss.com"} {
-				st := store.NewMemory()
+				st := storetest.NewMemory()
 				h := newHelper(&mint{}, st, now)
 				if err := h.Add(&credentials.Credentials{ServerURL: host, Username: tt.user, Secret: tt.secret}); err != nil {
 					t.Fatalf("Add(%s) = %v", host, err)

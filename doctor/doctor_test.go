@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/storetest"
 	"github.com/docker-credential-gcr/docker-credential-gcr/registry"
 	"github.com/docker-credential-gcr/docker-credential-gcr/store"
 	"github.com/docker-credential-gcr/docker-credential-gcr/token"
@@ -26,7 +27,7 @@ func TestRun(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "docker", "config.json"), []byte(`{"credHelpers":{"us-docker.pkg.dev":"gcr","gcr.io":"gcloud"},"credsStore":"desktop"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	st := store.NewMemory()
+	st := storetest.NewMemory()
 	if err := st.Put("us-docker.pkg.dev", &store.Credential{Username: registry.Username, Secret: "stored-secret", StoredAt: now.Add(-61 * time.Minute)}); err != nil {
 		t.Fatal(err)
 	}

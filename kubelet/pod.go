@@ -79,18 +79,6 @@ type Pod struct {
 	ServiceAccount string
 }
 
-// Describe names the pod's identity for messages, without a secret.
-func (p Pod) Describe() string {
-	d := "the pod's own identity"
-	if p.Claims != nil {
-		d = "the identity " + p.Claims.Describe()
-	}
-	if p.ServiceAccount != "" {
-		d += " as " + p.ServiceAccount
-	}
-	return d
-}
-
 // pod decides who req pulls as: nil for the node, else the pod's own
 // identity. A pod that asks for its own identity and cannot have it is an
 // error, never the node: a bad annotation, no token, a token that is not a

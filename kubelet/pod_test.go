@@ -154,7 +154,7 @@ func TestKubeletPodIdentity(t *testing.T) {
 			if len(f.pods.pods) == 1 {
 				p := f.pods.pods[0]
 				if p.SubjectToken != tok || p.Claims.Namespace != "shop" || p.Claims.ServiceAccount != "frontend" || p.Claims.ServiceAccountUID == "" {
-					t.Errorf("pod source got %s (uid %q), want the request's token of shop/frontend", p.Describe(), p.Claims.ServiceAccountUID)
+					t.Errorf("pod source got %s (uid %q), want the request's token of shop/frontend", p.Claims.Describe(), p.Claims.ServiceAccountUID)
 				}
 			}
 		})

@@ -57,32 +57,3 @@ func (s *fileStore) List() (map[string]Entry, error) {
 	}
 	return out, nil
 }
-
-// memory is an in-memory store for tests of the logic above it.
-type memory map[string]Credential
-
-// NewMemory returns an empty in-memory store.
-func NewMemory() Store { return memory{} }
-
-func (m memory) Get(host string) (*Credential, error) {
-	c, ok := m[host]
-	if !ok {
-		return nil, ErrNotFound
-	}
-	return &c, nil
-}
-func (m memory) Put(host string, c *Credential) error { m[host] = *c; return nil }
-func (m memory) Delete(host string) error {
-	if _, ok := m[host]; !ok {
-		return ErrNotFound
-	}
-	delete(m, host)
-	return nil
-}
-func (m memory) List() (map[string]Entry, error) {
-	out := make(map[string]Entry, len(m))
-	for h, c := range m {
-		out[h] = Entry{ServerURL: c.ServerURL, Username: c.Username}
-	}
-	return out, nil
-}

@@ -94,8 +94,6 @@ func roundTrip(t *testing.T, s Store) {
 	}
 }
 
-func TestMemory(t *testing.T) { roundTrip(t, NewMemory()) }
-
 // TestStoredBeforeServerURL: what was stored by host alone, before the
 // server URL was kept, still reads, lists (under its host) and deletes.
 func TestStoredBeforeServerURL(t *testing.T) {

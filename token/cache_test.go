@@ -218,6 +218,12 @@ func testCache(dir string, clock func() time.Time) *fileCache {
 	return c
 }
 
+// tokenFunc is a function as a tokenSource: the tests' stand-in for a
+// source.
+type tokenFunc func(ctx context.Context) (*Token, error)
+
+func (f tokenFunc) Token(ctx context.Context) (*Token, error) { return f(ctx) }
+
 // countingFetch returns tokens that expire after life, counting calls.
 type countingFetch struct {
 	n    int

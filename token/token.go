@@ -221,11 +221,6 @@ type tokenSource interface {
 	Token(ctx context.Context) (*Token, error)
 }
 
-// tokenFunc is a function as a tokenSource.
-type tokenFunc func(ctx context.Context) (*Token, error)
-
-func (f tokenFunc) Token(ctx context.Context) (*Token, error) { return f(ctx) }
-
 // fromOAuth2 is the token of an oauth2.TokenSource (golang.org/x/oauth2's
 // sources, built for one request's context), of universe, refusing an
 // empty one.

@@ -28,7 +28,7 @@ var layers = [][]string{
 // support are the packages of tests, tools and the end-to-end world: they
 // may import anything, and nothing of the binary imports them.
 var support = []string{
-	"internal/fakegoogle", "internal/fakeregistry", "internal/fakehttp", "internal/registrytest", "internal/testenv", "internal/tools/capsim",
+	"internal/fakegoogle", "internal/fakeregistry", "internal/fakehttp", "internal/registrytest", "internal/storetest", "internal/testenv", "internal/tools/capsim",
 	"e2e/harness", "e2e/bench", "e2e/demo", "hardening",
 }
 
