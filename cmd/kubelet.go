@@ -56,14 +56,19 @@ iam.gke.io/gcp-service-account, as its federated principal with
 iam.gke.io/enable-wi-image-pull: "true", and as the node otherwise;
 --identity=pod pulls every pod as itself. --rbac prints instead the
 ClusterRole and ClusterRoleBinding that let nodes request tokens for the
-audience (apply it once per cluster). A 1.33 kubelet needs
+audience (apply it once per cluster); with --service-accounts=NS/NAME,...
+a Role and RoleBinding in each namespace that let them request only those
+service accounts' tokens. A 1.33 kubelet needs
 --kubelet-version=1.33 (its config has no cacheType).`,
 		Example: `  docker-credential-gcr kubelet-credential-provider-config > /etc/kubernetes/credential-provider.yaml
   docker-credential-gcr kubelet-credential-provider-config --output json
   docker-credential-gcr kubelet-credential-provider-config \
     --workload-identity-provider=projects/123456789012/locations/global/workloadIdentityPools/kubernetes/providers/prod
   docker-credential-gcr kubelet-credential-provider-config \
-    --workload-identity-provider=projects/123456789012/locations/global/workloadIdentityPools/kubernetes/providers/prod --rbac | kubectl apply -f -`,
+    --workload-identity-provider=projects/123456789012/locations/global/workloadIdentityPools/kubernetes/providers/prod --rbac | kubectl apply -f -
+  docker-credential-gcr kubelet-credential-provider-config \
+    --workload-identity-provider=projects/123456789012/locations/global/workloadIdentityPools/kubernetes/providers/prod \
+    --rbac --service-accounts='shop/frontend,payments/*' | kubectl apply -f -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.KubeletConfig(cmd.OutOrStdout(), o)
@@ -78,6 +83,7 @@ audience (apply it once per cluster). A 1.33 kubelet needs
 	f.StringVar(&o.KubeletVersion, "kubelet-version", "", "the kubelet's version, such as 1.33 (default 1.34 or later); 1.33 gets no cacheType")
 	f.StringVar(&o.Name, "name", "", "the provider's name: this binary's file name in the kubelet's bin dir (default docker-credential-gcr; a second entry, for another universe, needs another)")
 	f.BoolVar(&o.RBAC, "rbac", false, "print the ClusterRole and ClusterRoleBinding that let nodes request tokens for the audience")
+	f.StringVar(&o.ServiceAccounts, "service-accounts", "", "with --rbac: only these service accounts' tokens, NAMESPACE/NAME,... (NAMESPACE/* for all of one): a Role and RoleBinding per namespace; pods of any other service account then pull without credentials")
 	c.RegisterFlagCompletionFunc("identity", cobra.FixedCompletions([]string{"annotated", "pod", "node"}, cobra.ShellCompDirectiveNoFileComp))
 	return c
 }

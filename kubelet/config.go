@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/docker-credential-gcr/docker-credential-gcr/token"
 )
 
 // Config is what the printed CredentialProviderConfig says.
@@ -187,86 +185,4 @@ func ParseKubeletVersion(v string) (minor int, err error) {
 		return 0, fmt.Errorf("kubelet version %q is not 1.MINOR (such as 1.33 or v1.34.2); `kubelet --version` prints it", truncate(v, 32))
 	}
 	return minor, nil
-}
-
-// RBACVerb is the verb that lets a node request service-account tokens
-// for an audience (ServiceAccountNodeAudienceRestriction, on by default
-// from Kubernetes 1.33): the resource is the audience itself.
-const RBACVerb = "request-serviceaccounts-token-audience"
-
-// RBAC is the ClusterRole and ClusterRoleBinding that let every node
-// request pods' tokens for one audience.
-type RBAC struct {
-	Name     string // both objects' name
-	Audience string // the rule's resource, character for character
-}
-
-// RBACName names the objects of the provider's audience: one per provider,
-// so that the RBAC of two (two universes) can coexist. A ClusterRole name
-// is a path segment: ':' and '.' are allowed, '/' is not.
-func RBACName(p token.WorkloadProvider) string {
-	if p.IsIdentityNamespace() {
-		return "docker-credential-gcr:" + p.IdentityNamespace
-	}
-	n := "docker-credential-gcr:" + p.ProjectNumber + ":" + p.Pool + ":" + p.Provider
-	if p.Universe != token.DefaultUniverse {
-		n += ":" + p.Universe
-	}
-	return n
-}
-
-// Format renders the two objects as a YAML stream or a JSON v1 List, for
-// `kubectl apply -f -`.
-func (r RBAC) Format(format string) (string, error) {
-	if r.Audience == "" || r.Name == "" {
-		return "", fmt.Errorf("RBAC needs a name and an audience")
-	}
-	switch format {
-	case OutputYAML, "":
-		var b strings.Builder
-		fmt.Fprintf(&b, "# Lets the kubelets request pods' service-account tokens for the audience\n")
-		fmt.Fprintf(&b, "# of the credential provider (ServiceAccountNodeAudienceRestriction).\n")
-		fmt.Fprintf(&b, "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: %s\n", yamlString(r.Name))
-		fmt.Fprintf(&b, "rules:\n  - apiGroups: [\"\"]\n    resources: [%s]\n    verbs: [%s]\n", yamlString(r.Audience), yamlString(RBACVerb))
-		fmt.Fprintf(&b, "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: %s\n", yamlString(r.Name))
-		fmt.Fprintf(&b, "roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: %s\n", yamlString(r.Name))
-		fmt.Fprintf(&b, "subjects:\n  - apiGroup: rbac.authorization.k8s.io\n    kind: Group\n    name: \"system:nodes\"\n")
-		return b.String(), nil
-	case OutputJSON:
-		type meta struct {
-			Name string `json:"name"`
-		}
-		type rule struct {
-			APIGroups []string `json:"apiGroups"`
-			Resources []string `json:"resources"`
-			Verbs     []string `json:"verbs"`
-		}
-		type ref struct {
-			APIGroup string `json:"apiGroup"`
-			Kind     string `json:"kind"`
-			Name     string `json:"name"`
-		}
-		type object struct {
-			APIVersion string `json:"apiVersion"`
-			Kind       string `json:"kind"`
-			Metadata   meta   `json:"metadata"`
-			Rules      []rule `json:"rules,omitempty"`
-			RoleRef    *ref   `json:"roleRef,omitempty"`
-			Subjects   []ref  `json:"subjects,omitempty"`
-		}
-		const rbacV1 = "rbac.authorization.k8s.io/v1"
-		v := struct {
-			APIVersion string   `json:"apiVersion"`
-			Kind       string   `json:"kind"`
-			Items      []object `json:"items"`
-		}{"v1", "List", []object{
-			{APIVersion: rbacV1, Kind: "ClusterRole", Metadata: meta{r.Name}, Rules: []rule{{APIGroups: []string{""}, Resources: []string{r.Audience}, Verbs: []string{RBACVerb}}}},
-			{APIVersion: rbacV1, Kind: "ClusterRoleBinding", Metadata: meta{r.Name},
-				RoleRef:  &ref{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: r.Name},
-				Subjects: []ref{{APIGroup: "rbac.authorization.k8s.io", Kind: "Group", Name: "system:nodes"}}},
-		}}
-		b, err := json.MarshalIndent(v, "", "  ")
-		return string(b) + "\n", err
-	}
-	return "", fmt.Errorf("unknown output %q; use %s or %s", format, OutputYAML, OutputJSON)
 }

@@ -302,55 +302,134 @@ func TestKubeletRBAC(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		type object struct {
-			APIVersion string `json:"apiVersion"`
-			Kind       string `json:"kind"`
-			Metadata   struct {
-				Name string `json:"name"`
-			} `json:"metadata"`
-			Rules []struct {
-				APIGroups []string `json:"apiGroups"`
-				Resources []string `json:"resources"`
-				Verbs     []string `json:"verbs"`
-			} `json:"rules"`
-			RoleRef struct {
-				APIGroup, Kind, Name string
-			} `json:"roleRef"`
-			Subjects []struct {
-				APIGroup, Kind, Name string
-			} `json:"subjects"`
-		}
-		var objs []object
-		if format == OutputJSON {
-			var list struct {
-				APIVersion, Kind string
-				Items            []object
-			}
-			if err := json.Unmarshal([]byte(out), &list); err != nil || list.APIVersion != "v1" || list.Kind != "List" {
-				t.Fatalf("RBAC JSON = %v, %s %s, want a v1 List", err, list.APIVersion, list.Kind)
-			}
-			objs = list.Items
-		} else {
-			for doc := range strings.SplitSeq(out, "\n---\n") {
-				var o object
-				if err := yaml.UnmarshalStrict([]byte(doc), &o); err != nil {
-					t.Fatalf("RBAC YAML document does not decode strictly: %v\n%s", err, doc)
-				}
-				objs = append(objs, o)
-			}
-		}
+		objs := decodeRBAC(t, format, out)
 		if len(objs) != 2 || objs[0].Kind != "ClusterRole" || objs[1].Kind != "ClusterRoleBinding" {
 			t.Fatalf("%s RBAC = %+v, want a ClusterRole and a ClusterRoleBinding", format, objs)
 		}
 		role, binding := objs[0], objs[1]
 		if role.APIVersion != "rbac.authorization.k8s.io/v1" || role.Metadata.Name != r.Name || len(role.Rules) != 1 ||
 			!reflect.DeepEqual(role.Rules[0].Resources, []string{testAudience}) || !reflect.DeepEqual(role.Rules[0].Verbs, []string{"request-serviceaccounts-token-audience"}) ||
-			!reflect.DeepEqual(role.Rules[0].APIGroups, []string{""}) {
-			t.Errorf("%s ClusterRole = %+v, want resource %s exactly, verb request-serviceaccounts-token-audience, core group", format, role, testAudience)
+			!reflect.DeepEqual(role.Rules[0].APIGroups, []string{""}) || role.Rules[0].ResourceNames != nil {
+			t.Errorf("%s ClusterRole = %+v, want resource %s exactly, verb request-serviceaccounts-token-audience, core group, every service account", format, role, testAudience)
 		}
 		if binding.RoleRef.Kind != "ClusterRole" || binding.RoleRef.Name != r.Name || len(binding.Subjects) != 1 ||
 			binding.Subjects[0].Kind != "Group" || binding.Subjects[0].Name != "system:nodes" {
 			t.Errorf("%s ClusterRoleBinding = %+v, want the role bound to group system:nodes", format, binding)
+		}
+	}
+}
+
+// decodedRBAC mirrors, independently of rbac.go, the fields of rbac.authorization.k8s.io/v1's Role,
+// ClusterRole, RoleBinding and ClusterRoleBinding that the printed RBAC
+// may carry (k8s.io/api is not a dependency): decoded strictly, a field
+// of another name or place fails.
+type decodedRBAC struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Metadata   struct {
+		Name      string `json:"name"`
+		Namespace string `json:"namespace,omitempty"`
+	} `json:"metadata"`
+	Rules []struct {
+		APIGroups     []string `json:"apiGroups"`
+		Resources     []string `json:"resources"`
+		ResourceNames []string `json:"resourceNames,omitempty"`
+		Verbs         []string `json:"verbs"`
+	} `json:"rules,omitempty"`
+	RoleRef  decodedRef   `json:"roleRef"`
+	Subjects []decodedRef `json:"subjects,omitempty"`
+}
+
+// decodedRef is a roleRef or a subject.
+type decodedRef struct {
+	APIGroup string `json:"apiGroup"`
+	Kind     string `json:"kind"`
+	Name     string `json:"name"`
+}
+
+// decodeRBAC decodes RBAC.Format's output strictly: a YAML stream of
+// objects, or a JSON v1 List of them.
+func decodeRBAC(t *testing.T, format, out string) []decodedRBAC {
+	t.Helper()
+	var objs []decodedRBAC
+	if format == OutputJSON {
+		var list struct {
+			APIVersion string        `json:"apiVersion"`
+			Kind       string        `json:"kind"`
+			Items      []decodedRBAC `json:"items"`
+		}
+		dec := json.NewDecoder(strings.NewReader(out))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&list); err != nil || list.APIVersion != "v1" || list.Kind != "List" {
+			t.Fatalf("RBAC JSON = %v, %s %s, want a v1 List\n%s", err, list.APIVersion, list.Kind, out)
+		}
+		return list.Items
+	}
+	for doc := range strings.SplitSeq(out, "\n---\n") {
+		var o decodedRBAC
+		if err := yaml.UnmarshalStrict([]byte(doc), &o); err != nil {
+			t.Fatalf("RBAC YAML document does not decode strictly: %v\n%s", err, doc)
+		}
+		objs = append(objs, o)
+	}
+	return objs
+}
+
+// TestKubeletRBACServiceAccounts: --service-accounts=NS/NAME,... narrows
+// the grant to those service accounts. The API server authorizes a node's
+// token request as verb request-serviceaccounts-token-audience on resource
+// AUDIENCE named after the service account, in its namespace (NodeRestriction;
+// kubernetes test/integration/auth/node_test.go), so resourceNames hold bare
+// names and the namespace is the binding's: one Role and RoleBinding per
+// namespace, sorted, names deduplicated, NS/* for every service account of
+// a namespace; no cluster-wide object.
+func TestKubeletRBACServiceAccounts(t *testing.T) {
+	sas, err := ParseServiceAccounts(" shop/frontend, payments/*, shop/worker,shop/frontend,payments/api ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := RBAC{Name: "docker-credential-gcr:123456789012:kubernetes:prod", Audience: testAudience, ServiceAccounts: sas}
+	for _, format := range []string{OutputYAML, OutputJSON} {
+		out, err := r.Format(format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs := decodeRBAC(t, format, out)
+		type grant struct {
+			ns    string
+			names []string
+		}
+		want := []grant{{"payments", nil}, {"shop", []string{"frontend", "worker"}}}
+		if len(objs) != 2*len(want) {
+			t.Fatalf("%s RBAC = %d objects, want a Role and a RoleBinding for each of %d namespaces:\n%s", format, len(objs), len(want), out)
+		}
+		for i, g := range want {
+			role, binding := objs[2*i], objs[2*i+1]
+			if role.Kind != "Role" || role.APIVersion != "rbac.authorization.k8s.io/v1" || role.Metadata.Name != r.Name || role.Metadata.Namespace != g.ns || len(role.Rules) != 1 ||
+				!reflect.DeepEqual(role.Rules[0].Resources, []string{testAudience}) || !reflect.DeepEqual(role.Rules[0].Verbs, []string{RBACVerb}) ||
+				!reflect.DeepEqual(role.Rules[0].APIGroups, []string{""}) || !reflect.DeepEqual(role.Rules[0].ResourceNames, g.names) {
+				t.Errorf("%s object %d = %+v, want a Role in %s for %s with resourceNames %q", format, 2*i, role, g.ns, testAudience, g.names)
+			}
+			if binding.Kind != "RoleBinding" || binding.Metadata.Name != r.Name || binding.Metadata.Namespace != g.ns ||
+				binding.RoleRef != (decodedRef{"rbac.authorization.k8s.io", "Role", r.Name}) ||
+				len(binding.Subjects) != 1 || binding.Subjects[0].Kind != "Group" || binding.Subjects[0].Name != "system:nodes" {
+				t.Errorf("%s object %d = %+v, want a RoleBinding in %s of the Role to group system:nodes", format, 2*i+1, binding, g.ns)
+			}
+			for _, n := range g.names {
+				if errs := validation.IsDNS1123Subdomain(n); len(errs) > 0 {
+					t.Errorf("resource name %q is no service account name: %v", n, errs)
+				}
+			}
+		}
+		if strings.Contains(out, "ClusterRole") {
+			t.Errorf("%s RBAC narrowed to service accounts has a cluster-wide object:\n%s", format, out)
+		}
+	}
+	for _, bad := range []string{"", "frontend", "shop/", "/frontend", "Shop/frontend", "shop/Frontend", "shop/a/b", "shop/a b", "shop/a,,shop/b", strings.Repeat("n", 64) + "/a", "shop/" + strings.Repeat("a", 254), "shop/*x"} {
+		if _, err := ParseServiceAccounts(bad); err == nil {
+			t.Errorf("ParseServiceAccounts(%q) = nil error, want one", bad)
+		} else if !strings.Contains(err.Error(), "--service-accounts") {
+			t.Errorf("ParseServiceAccounts(%q) = %v, want the flag named", bad, err)
 		}
 	}
 }

@@ -412,6 +412,9 @@ type KubeletConfigOptions struct {
 	// RBAC prints the ClusterRole and ClusterRoleBinding instead of the
 	// config.
 	RBAC bool
+	// ServiceAccounts narrows RBAC to these service accounts
+	// (--service-accounts=NS/NAME,...): a Role and RoleBinding per namespace.
+	ServiceAccounts string
 	// Name is the provider's name, the binary's file name in the kubelet's
 	// bin dir (--name); empty: docker-credential-gcr.
 	Name string
@@ -440,10 +443,18 @@ func (a *App) KubeletConfig(w io.Writer, o KubeletConfigOptions) error {
 	}
 	var out string
 	switch {
+	case o.ServiceAccounts != "" && !o.RBAC:
+		return errors.New("--service-accounts narrows the RBAC: give it with --rbac")
 	case o.RBAC && pod == nil:
 		return errors.New("--rbac needs per-pod identity: give --workload-identity-provider (and not --identity=node)")
 	case o.RBAC:
-		out, err = kubelet.RBAC{Name: kubelet.RBACName(provider), Audience: pod.Audience}.Format(o.Output)
+		r := kubelet.RBAC{Name: kubelet.RBACName(provider), Audience: pod.Audience}
+		if o.ServiceAccounts != "" {
+			if r.ServiceAccounts, err = kubelet.ParseServiceAccounts(o.ServiceAccounts); err != nil {
+				return err
+			}
+		}
+		out, err = r.Format(o.Output)
 	default:
 		c.Pod = pod
 		out, err = c.Format(o.Output)

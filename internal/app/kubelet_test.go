@@ -45,6 +45,9 @@ func TestKubeletConfigPerPod(t *testing.T) {
 			[]string{"kind: ClusterRole\n", "kind: ClusterRoleBinding", `resources: ["` + aud + `"]`, `name: "docker-credential-gcr:123456789012:kubernetes:prod"`},
 			[]string{"CredentialProviderConfig"}},
 		{"rbac, custom audience", "", KubeletConfigOptions{Provider: testProvider, RBAC: true, Audience: "my-cluster"}, []string{`resources: ["my-cluster"]`}, nil},
+		{"rbac, service accounts", "", KubeletConfigOptions{Provider: testProvider, RBAC: true, ServiceAccounts: "shop/frontend,shop/worker"},
+			[]string{"kind: Role\n", "kind: RoleBinding", `namespace: "shop"`, `resourceNames: ["frontend", "worker"]`, `resources: ["` + aud + `"]`},
+			[]string{"ClusterRole\n", "ClusterRoleBinding\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,6 +80,8 @@ func TestKubeletConfigErrors(t *testing.T) {
 		{KubeletConfigOptions{Identity: "pod"}, "needs a workload identity provider"},
 		{KubeletConfigOptions{Provider: testProvider, Identity: "gsa"}, "not node, annotated or pod"},
 		{KubeletConfigOptions{RBAC: true}, "--rbac needs per-pod identity"},
+		{KubeletConfigOptions{Provider: testProvider, ServiceAccounts: "shop/frontend"}, "give it with --rbac"},
+		{KubeletConfigOptions{Provider: testProvider, RBAC: true, ServiceAccounts: "frontend"}, "--service-accounts: \"frontend\" is not NAMESPACE/NAME"},
 		{KubeletConfigOptions{Provider: testProvider, KubeletVersion: "1.32"}, "KEP-4412 starts in 1.33"},
 		{KubeletConfigOptions{Provider: testProvider, KubeletVersion: "latest"}, "is not 1.MINOR"},
 		{KubeletConfigOptions{Provider: testProvider, Audience: "a b"}, "without spaces"},
