@@ -47,8 +47,16 @@ func holdLock(path string) int {
 // once the child has it. Closing stdin makes the child unlock and exit.
 func startHolder(t *testing.T, path string) (*exec.Cmd, io.WriteCloser) {
 	t.Helper()
+	return startChild(t, childLockEnv+"="+path, "locked\n")
+}
+
+// startChild re-runs the test binary with env set (its TestMain turns it
+// into a child), kills it when the test ends, and returns once the child's
+// first line is ready; closing the returned stdin lets the child finish.
+func startChild(t *testing.T, env, ready string) (*exec.Cmd, io.WriteCloser) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childLockEnv+"="+path)
+	cmd.Env = append(os.Environ(), env)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -66,9 +74,8 @@ func startHolder(t *testing.T, path string) (*exec.Cmd, io.WriteCloser) {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || line != "locked\n" {
-		t.Fatalf("child said %q, %v; want %q", line, err, "locked\n")
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != ready {
+		t.Fatalf("child said %q, %v; want %q", line, err, ready)
 	}
 	return cmd, stdin
 }

@@ -1,7 +1,6 @@
 package fsutil
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -40,29 +39,7 @@ func writeSlowly(target string) int {
 // stdin lets it finish.
 func startWriter(t *testing.T, target string) (*exec.Cmd, io.WriteCloser) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childWriterEnv+"="+target)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "writing\n" {
-		t.Fatalf("writer said %q, %v; want %q", line, err, "writing\n")
-	}
-	return cmd, stdin
+	return startChild(t, childWriterEnv+"="+target, "writing\n")
 }
 
 func temps(t *testing.T, target string) []string {
