@@ -187,19 +187,7 @@ func TestCacheKilledHolderBlocksNobody(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	holder := child(t, "hold", host, dir)
-	stdout, err := holder.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, _ := bufio.NewReader(stdout).ReadString('\n')
-	if line != "locked\n" {
-		holder.Process.Kill()
-		t.Fatalf("holder said %q, want locked", line)
-	}
+	holder := startLockHolder(t, host, dir)
 	holder.Process.Signal(syscall.SIGKILL)
 	holder.Wait()
 	// The getter waits up to an hour for a live holder; a dead one must not
@@ -208,6 +196,29 @@ func TestCacheKilledHolderBlocksNobody(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(out)) == "" {
 		t.Fatalf("get after the holder was killed = %q, %v, want a token", out, err)
 	}
+}
+
+// startLockHolder runs a child process that takes the cache lock of the
+// test's key in dir and holds it; it returns once the child has it. The
+// child is killed when the test ends, if it is still there.
+func startLockHolder(t *testing.T, host, dir string) *exec.Cmd {
+	t.Helper()
+	holder := child(t, "hold", host, dir)
+	stdout, err := holder.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		holder.Process.Kill() // a stopped process dies of SIGKILL too
+		holder.Wait()
+	})
+	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "locked\n" {
+		t.Fatalf("holder said %q, want locked", line)
+	}
+	return holder
 }
 
 // testCache is the file cache Options{Cache: {Dir: dir}} makes, on clock

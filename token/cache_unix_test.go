@@ -3,7 +3,6 @@
 package token
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,22 +29,7 @@ func TestCacheStoppedHolderBlocksNobody(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	holder := child(t, "hold", host, dir)
-	stdout, err := holder.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		holder.Process.Signal(syscall.SIGKILL) // a stopped process dies of SIGKILL too
-		holder.Wait()
-	}()
-	line, _ := bufio.NewReader(stdout).ReadString('\n')
-	if line != "locked\n" {
-		t.Fatalf("holder said %q, want locked", line)
-	}
+	holder := startLockHolder(t, host, dir)
 	if err := holder.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
