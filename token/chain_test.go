@@ -6,7 +6,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -276,9 +275,6 @@ func TestImpersonation(t *testing.T) {
 }
 
 func TestGcloudSource(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("the stand-in gcloud is a shell script")
-	}
 	f := newFixture(t)
 	// A stand-in gcloud on PATH that prints config-helper JSON: the real one
 	// cannot mint a token without a Google login (its metadata path is
@@ -288,8 +284,7 @@ func TestGcloudSource(t *testing.T) {
 		"cat <<'J'\n" +
 		`{"configuration":{"active_configuration":"default","properties":{"core":{"account":"me@example.com"}}},` +
 		`"credential":{"access_token":"ya29.gcloud","token_expiry":"2099-01-01T00:00:00Z"}}` + "\nJ\n"
-	gcloud := f.write("bin/gcloud", []byte(script))
-	os.Chmod(gcloud, 0o755)
+	gcloud := f.script("bin/gcloud", script)
 	f.write("gcloud/configurations/config_default", []byte("[core]\naccount = me@example.com\n"))
 	o := f.options(SourceGcloud)
 	o.Gcloud = gcloud
@@ -301,8 +296,7 @@ func TestGcloudSource(t *testing.T) {
 		t.Errorf("readGcloudConfig() = %+v, %v, want account me@example.com", g, err)
 	}
 
-	failing := f.write("bin/gcloud-fail", []byte("#!/bin/sh\necho 'ERROR: (gcloud.config.config-helper) You do not currently have an active account selected.' >&2\nexit 1\n"))
-	os.Chmod(failing, 0o755)
+	failing := f.script("bin/gcloud-fail", "#!/bin/sh\necho 'ERROR: (gcloud.config.config-helper) You do not currently have an active account selected.' >&2\nexit 1\n")
 	o.Gcloud = failing
 	_, err = f.token(o)
 	if err == nil || !strings.Contains(err.Error(), "You do not currently have an active account") || !strings.Contains(err.Error(), "gcloud auth login") {

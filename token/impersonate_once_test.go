@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"testing"
 )
@@ -19,15 +17,9 @@ import (
 // --impersonate-service-account does. The cache key names what gcloud
 // impersonated.
 func TestGcloudImpersonatesOnce(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("the stand-in gcloud is a shell script")
-	}
 	f := newFixture(t)
-	gcloud := f.write("bin/gcloud", []byte(standInGcloud))
-	os.Chmod(gcloud, 0o755)
-	t.Setenv("CLOUDSDK_CONFIG", filepath.Join(f.dir, "gcloud"))
-	t.Setenv("CLOUDSDK_ACTIVE_CONFIG_NAME", "")
-	t.Setenv("CLOUDSDK_CORE_ACCOUNT", "")
+	gcloud := f.standInGcloud()
+	f.gcloudEnviron()
 	const sa, d, tgt = "sa@p.iam.gserviceaccount.com", "d@p.iam.gserviceaccount.com", "t@p.iam.gserviceaccount.com"
 
 	for _, tt := range []struct {
@@ -112,12 +104,8 @@ func TestBaseAlreadyTheTarget(t *testing.T) {
 // TestGcloudImpersonationRefusedHint: gcloud failing to impersonate gets
 // the grant command for its account, not "run gcloud auth login".
 func TestGcloudImpersonationRefusedHint(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("the stand-in gcloud is a shell script")
-	}
 	f := newFixture(t)
-	gcloud := f.write("bin/gcloud", []byte("#!/bin/sh\necho 'ERROR: (gcloud.config.config-helper) Failed to impersonate [sa@p.iam.gserviceaccount.com]. Make sure the account has roles/iam.serviceAccountTokenCreator.' >&2\nexit 1\n"))
-	os.Chmod(gcloud, 0o755)
+	gcloud := f.script("bin/gcloud", "#!/bin/sh\necho 'ERROR: (gcloud.config.config-helper) Failed to impersonate [sa@p.iam.gserviceaccount.com]. Make sure the account has roles/iam.serviceAccountTokenCreator.' >&2\nexit 1\n")
 	f.write("gcloud/configurations/config_default", []byte("[core]\naccount = me@example.com\n"))
 	o := f.options(SourceGcloud)
 	o.Gcloud = gcloud

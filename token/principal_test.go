@@ -99,18 +99,37 @@ imp=${CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT:-$(prop auth impersonate_service
 printf '{"configuration":{"active_configuration":"%s","properties":{"core":{"account":"%s"}}},"credential":{"access_token":"ya29.gcloud-%s-as-%s","token_expiry":"2099-01-01T00:00:00Z"}}\n' "$name" "$acct" "$acct" "$imp"
 `
 
-func TestCachePrincipalChangeGcloud(t *testing.T) {
+// standInGcloud writes the stand-in gcloud into the fixture and returns its
+// path.
+func (f *fixture) standInGcloud() string { return f.script("bin/gcloud", standInGcloud) }
+
+// script writes an executable shell script under the fixture's dir (the
+// test skips on Windows) and returns its path.
+func (f *fixture) script(name, body string) string {
+	f.t.Helper()
 	if runtime.GOOS == "windows" {
-		t.Skip("the stand-in gcloud is a shell script")
+		f.t.Skip("SKIP: the stand-in gcloud is a shell script")
 	}
+	p := f.write(name, []byte(body))
+	if err := os.Chmod(p, 0o755); err != nil {
+		f.t.Fatal(err)
+	}
+	return p
+}
+
+// gcloudEnviron points gcloud's own variables at the fixture: gcloud reads
+// the real environment, so the chain does too in these tests.
+func (f *fixture) gcloudEnviron() {
+	f.t.Setenv("CLOUDSDK_CONFIG", filepath.Join(f.dir, "gcloud"))
+	f.t.Setenv("CLOUDSDK_ACTIVE_CONFIG_NAME", "")
+	f.t.Setenv("CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT", "")
+	f.t.Setenv("CLOUDSDK_CORE_ACCOUNT", "")
+}
+
+func TestCachePrincipalChangeGcloud(t *testing.T) {
 	f := newFixture(t)
-	gcloud := f.write("bin/gcloud", []byte(standInGcloud))
-	os.Chmod(gcloud, 0o755)
-	// gcloud reads the real environment: so does the chain here.
-	t.Setenv("CLOUDSDK_CONFIG", filepath.Join(f.dir, "gcloud"))
-	t.Setenv("CLOUDSDK_ACTIVE_CONFIG_NAME", "")
-	t.Setenv("CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT", "")
-	t.Setenv("CLOUDSDK_CORE_ACCOUNT", "")
+	gcloud := f.standInGcloud()
+	f.gcloudEnviron()
 	o := f.cached(f.options(SourceGcloud))
 	o.Gcloud = gcloud
 	o.Getenv = os.Getenv
@@ -145,9 +164,6 @@ func TestCachePrincipalChangeGcloud(t *testing.T) {
 // TestCacheKeyParts: what the chain puts in the cache key for each source,
 // and that the cache file it writes is named by exactly that.
 func TestCacheKeyParts(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("the stand-in gcloud is a shell script")
-	}
 	f := newFixture(t)
 	ctx := context.Background()
 	wif, err := f.g.NewExternalAccount("alice@p.iam.gserviceaccount.com", f.dir)
@@ -157,8 +173,7 @@ func TestCacheKeyParts(t *testing.T) {
 	subjectPath := subjectFile(t, wif)
 	subject := mustRead(t, subjectPath)
 	adc, _ := f.g.NewAuthorizedUser("me@example.com")
-	gcloud := f.write("bin/gcloud", []byte(standInGcloud))
-	os.Chmod(gcloud, 0o755)
+	gcloud := f.standInGcloud()
 	f.write("gcloud/configurations/config_work", []byte("[core]\naccount = me@example.com\n[auth]\nimpersonate_service_account = sa@p.iam.gserviceaccount.com\n"))
 	f.env["CLOUDSDK_ACTIVE_CONFIG_NAME"] = "work"
 	gcloudDir := filepath.Join(f.dir, "gcloud")
