@@ -9,20 +9,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-func writeSettings(t *testing.T, path, content string, perm os.FileMode) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), perm); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(path, perm); err != nil {
-		t.Fatal(err)
-	}
-}
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
+)
 
 // TestLoadRefusesUntrustedSettings: a settings file that someone else owns
 // or may write (it can choose the token sources, the IAM endpoint...) is
@@ -44,7 +33,7 @@ func TestLoadRefusesUntrustedSettings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "config.json")
-			writeSettings(t, path, planted, tt.perm)
+			testenv.WriteFile(t, path, []byte(planted), tt.perm)
 			if tt.foreign {
 				if os.Geteuid() != 0 {
 					t.Skip("only root can give a file to another user")
@@ -84,7 +73,7 @@ func TestLoadRefusesSpecialFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	huge := filepath.Join(dir, "huge.json")
-	writeSettings(t, huge, "{}"+strings.Repeat(" ", 1<<20), 0o600)
+	testenv.WriteFile(t, huge, []byte("{}"+strings.Repeat(" ", 1<<20)), 0o600)
 	for name, path := range map[string]string{"fifo": fifo, "devzero": "/dev/zero", "huge": huge} {
 		t.Run(name, func(t *testing.T) {
 			done := make(chan error, 1)
@@ -105,7 +94,7 @@ func TestLoadRefusesSpecialFiles(t *testing.T) {
 // it was 0644 before.
 func TestConfigWritesPrivate(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.json")
-	writeSettings(t, path, "{}\n", 0o644)
+	testenv.WriteFile(t, path, []byte("{}\n"), 0o644)
 	set := func(f string) bool { return f == "metadata-account" }
 	if _, err := Update(path, false, Edit{Set: set, MetadataAccount: "sa@p.iam.gserviceaccount.com"}); err != nil {
 		t.Fatal(err)

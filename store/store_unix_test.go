@@ -12,29 +12,18 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/docker-credential-gcr/docker-credential-gcr/internal/testenv"
 )
 
 const plantedStore = `{"myreg.example.com": {"username": "planted", "secret": "planted-secret", "stored_at": "2026-01-01T00:00:00Z"}}`
-
-func writeMode(t *testing.T, path, content string, perm os.FileMode) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), perm); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(path, perm); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestFileStoreTightensLooseFile: a credentials file of the user's that
 // others may read is 0600 once a secret is written into it (nobody else could
 // have written it, so its content is kept).
 func TestFileStoreTightensLooseFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cfg", "credentials.json")
-	writeMode(t, path, plantedStore, 0o644)
+	testenv.WriteFile(t, path, []byte(plantedStore), 0o644)
 	s := NewFile(path)
 	if err := s.Put("ghcr.io", &Credential{Username: "u", Secret: "new-secret", StoredAt: time.Now()}); err != nil {
 		t.Fatalf("Put over a 0644 file of mine = %v, want nil", err)
@@ -65,7 +54,7 @@ func TestFileStoreRefusesUntrusted(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "credentials.json")
-			writeMode(t, path, plantedStore, tt.perm)
+			testenv.WriteFile(t, path, []byte(plantedStore), tt.perm)
 			if tt.foreign {
 				if os.Geteuid() != 0 {
 					t.Skip("only root can give a file to another user")

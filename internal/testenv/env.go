@@ -141,17 +141,27 @@ func (e *Env) With(kv ...string) map[string]string {
 // making its directory (0700), and returns the path.
 func (e *Env) WriteFile(name string, data []byte, mode os.FileMode) string {
 	e.t.Helper()
-	p := name
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(e.Home, name)
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(e.Home, name)
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		e.t.Fatal(err)
+	return WriteFile(e.t, name, data, mode)
+}
+
+// WriteFile writes data at path with exactly mode (whatever the umask: the
+// trust tests plant files others may read or write), making its directory
+// (0700), and returns path.
+func WriteFile(t testing.TB, path string, data []byte, mode os.FileMode) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
 	}
-	if err := os.WriteFile(p, data, mode); err != nil {
-		e.t.Fatal(err)
+	if err := os.WriteFile(path, data, mode); err != nil {
+		t.Fatal(err)
 	}
-	return p
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // UseKey makes a service-account key of the fake for account, writes it
